@@ -1,0 +1,113 @@
+package dev.twostep.app;
+
+import static dev.twostep.db.Jdbc.params;
+
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.Channel;
+import dev.twostep.enroll.PhoneDao;
+
+/** The standalone app's own accounts: registration and password sign-in. */
+public final class AccountService {
+    private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
+
+    static final int MIN_PASSWORD = 8;
+    static final int MAX_PASSWORD = 128;
+    static final int MAX_USERNAME = 64;
+    private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{2,63}");
+
+    private static final String INSERT = "INSERT INTO accounts (username, password_hash, created_at)"
+            + " VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING";
+    private static final String FIND_HASH = "SELECT password_hash FROM accounts WHERE username = ?";
+
+    private final Jdbc jdbc;
+    private final PhoneDao phones;
+    private final PasswordHasher hasher;
+    private final Clock clock;
+
+    public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock) {
+        this.jdbc = jdbc;
+        this.phones = phones;
+        this.hasher = new PasswordHasher(memoryKib, iterations);
+        this.clock = clock;
+    }
+
+    /** Problems a registration form can have; each is a message key on the page. */
+    public enum Problem { USERNAME_INVALID, USERNAME_TAKEN, PASSWORD_LENGTH }
+
+    /** User names are compared without case; stored in lower case. */
+    public static String normalizeUsername(String typed) {
+        return typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** Checks a user name and password for registration, before anything is stored. */
+    public static Set<Problem> check(String username, String password) {
+        Set<Problem> problems = EnumSet.noneOf(Problem.class);
+        if (!USERNAME.matcher(username).matches()) {
+            problems.add(Problem.USERNAME_INVALID);
+        }
+        int length = password == null ? 0 : password.codePointCount(0, password.length());
+        if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
+            problems.add(Problem.PASSWORD_LENGTH);
+        }
+        return problems;
+    }
+
+    /**
+     * Creates an account with its (unconfirmed) phone in one transaction.
+     *
+     * @return empty when created, or the problem
+     */
+    public Optional<Problem> register(String username, String password, String phoneE164, Channel channel) {
+        Set<Problem> problems = check(username, password);
+        if (!problems.isEmpty()) {
+            return Optional.of(problems.iterator().next());
+        }
+        String hash = hasher.hash(password);
+        long now = clock.millis();
+        boolean created = jdbc.inTransaction("registering an account", c -> {
+            if (Jdbc.update(c, INSERT, params(username, hash, now)) == 0) {
+                return false;
+            }
+            phones.insert(c, username, phoneE164, channel, now);
+            return true;
+        });
+        if (!created) {
+            return Optional.of(Problem.USERNAME_TAKEN);
+        }
+        LOG.info("Registered user {}", username);
+        return Optional.empty();
+    }
+
+    /**
+     * Checks a password. An unknown user costs the same hashing time as a known one, and both failures
+     * look the same to the caller.
+     */
+    public boolean authenticate(String username, String password) {
+        if (password == null || password.length() > MAX_PASSWORD * 2 || username.length() > MAX_USERNAME) {
+            hasher.wasteTime("");
+            return false;
+        }
+        Optional<String> hash = jdbc.queryOne("reading an account", FIND_HASH, params(username),
+                rs -> rs.getString(1));
+        if (hash.isEmpty()) {
+            hasher.wasteTime(password);
+            LOG.warn("Sign-in failed: unknown user");
+            return false;
+        }
+        boolean ok = hasher.check(password, hash.get());
+        if (!ok) {
+            LOG.warn("Sign-in failed: wrong password for user {}", username);
+        }
+        return ok;
+    }
+}

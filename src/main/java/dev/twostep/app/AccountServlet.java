@@ -1,0 +1,43 @@
+package dev.twostep.app;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.twostep.delivery.PhoneMask;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
+import dev.twostep.web.Attributes;
+import dev.twostep.web.Views;
+
+/** The account page, behind the guard: who is signed in, where codes go, and sign-out. */
+public class AccountServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private transient PhoneDao phones;
+    private transient Views views;
+
+    @Override
+    public void init() {
+        phones = Attributes.require(getServletContext(), PhoneDao.class);
+        views = Attributes.require(getServletContext(), Views.class);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // The guard filter let this request through, so the session is verified.
+        GuardState state = GuardSession.state(request).orElseThrow();
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("username", state.username());
+        phones.find(state.username()).ifPresent(p -> {
+            vars.put("lastDigits", PhoneMask.lastDigits(p.e164()));
+            vars.put("channel", p.channel().name().toLowerCase());
+        });
+        views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
+    }
+}

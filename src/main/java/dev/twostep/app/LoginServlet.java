@@ -1,0 +1,73 @@
+package dev.twostep.app;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.ReturnTo;
+import dev.twostep.web.Attributes;
+import dev.twostep.web.Http;
+import dev.twostep.web.Views;
+
+/**
+ * The standalone app's sign-in page: the first step. A wrong password and an unknown user get the same
+ * message and take the same time. Success hands over to the guard's code page. An optional {@code next}
+ * parameter is kept only when it is a path inside this app.
+ */
+public class LoginServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private transient AccountService accounts;
+    private transient Views views;
+    private transient TwostepConfig config;
+
+    @Override
+    public void init() {
+        accounts = Attributes.require(getServletContext(), AccountService.class);
+        views = Attributes.require(getServletContext(), Views.class);
+        config = Attributes.require(getServletContext(), TwostepConfig.class);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (GuardSession.state(request).map(s -> s.verified()).orElse(false)) {
+            Http.seeOther(request, response, config.successUrl());
+            return;
+        }
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("next", ReturnTo.safe(request.getParameter("next")));
+        vars.put("notice", request.getParameter("signedout") != null ? "login.signedOut" : null);
+        views.render(request, response, HttpServletResponse.SC_OK, "login", vars);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String username = AccountService.normalizeUsername(request.getParameter("username"));
+        String password = request.getParameter("password");
+        String next = ReturnTo.safe(request.getParameter("next"));
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("username", username.length() > AccountService.MAX_USERNAME ? "" : username);
+        vars.put("next", next);
+        if (username.isEmpty() || password == null || password.isEmpty()) {
+            vars.put("error", "login.error.empty");
+            views.render(request, response, HttpServletResponse.SC_BAD_REQUEST, "login", vars);
+            return;
+        }
+        if (!accounts.authenticate(username, password)) {
+            vars.put("error", "login.error.wrong");
+            views.render(request, response, Http.UNPROCESSABLE, "login", vars);
+            return;
+        }
+        GuardSession.firstStepPassed(request, username);
+        if (next != null) {
+            ReturnTo.save(request.getSession(), next);
+        }
+        Http.seeOther(request, response, "/twostep/code");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.twostep.app;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.twostep.delivery.Channel;
+import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.web.Attributes;
+import dev.twostep.web.Http;
+import dev.twostep.web.Views;
+
+/**
+ * Registration: user name, password, phone and channel. The account is created with its phone
+ * unconfirmed, and the user goes straight to the code page, where the first code confirms the phone.
+ * A refused form comes back with every value but the password, and a message per field.
+ */
+public class RegisterServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private transient AccountService accounts;
+    private transient PhoneNumbers phoneNumbers;
+    private transient Views views;
+
+    @Override
+    public void init() {
+        accounts = Attributes.require(getServletContext(), AccountService.class);
+        phoneNumbers = Attributes.require(getServletContext(), PhoneNumbers.class);
+        views = Attributes.require(getServletContext(), Views.class);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("channel", "sms");
+        views.render(request, response, HttpServletResponse.SC_OK, "register", vars);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String username = AccountService.normalizeUsername(request.getParameter("username"));
+        String password = request.getParameter("password");
+        String phone = request.getParameter("phone");
+        Optional<Channel> channel = Channel.parse(request.getParameter("channel"));
+
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("username", username.length() > AccountService.MAX_USERNAME ? "" : username);
+        vars.put("phone", phone == null || phone.length() > 40 ? "" : phone);
+        vars.put("channel", channel.map(c -> c.name().toLowerCase()).orElse("sms"));
+
+        Map<String, String> errors = new HashMap<>();
+        Set<AccountService.Problem> problems = AccountService.check(username, password);
+        if (problems.contains(AccountService.Problem.USERNAME_INVALID)) {
+            errors.put("username", "register.error.username");
+        }
+        if (problems.contains(AccountService.Problem.PASSWORD_LENGTH)) {
+            errors.put("password", "register.error.password");
+        }
+        PhoneNumbers.Parsed parsed = phoneNumbers.parse(phone);
+        if (!parsed.ok()) {
+            errors.put("phone", "register.error.phone." + parsed.problem().name().toLowerCase());
+        }
+        if (channel.isEmpty()) {
+            errors.put("channel", "register.error.channel");
+        }
+        if (errors.isEmpty()) {
+            Optional<AccountService.Problem> problem = accounts.register(username, password, parsed.e164(),
+                    channel.get());
+            if (problem.isEmpty()) {
+                GuardSession.firstStepPassed(request, username);
+                Http.seeOther(request, response, "/twostep/code");
+                return;
+            }
+            errors.put("username", "register.error.taken");
+        }
+        vars.put("errors", errors);
+        views.render(request, response, Http.UNPROCESSABLE, "register", vars);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.twostep.code;
+
+import static dev.twostep.db.Jdbc.params;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.Channel;
+
+/** The challenges table: one row per code sent. */
+final class ChallengeDao {
+    private static final String COLUMNS = "id, username, purpose, channel, destination, code_hash, created_at,"
+            + " expires_at, attempts, consumed_at, revoked_at, provider_id";
+
+    private static final String INSERT = "INSERT INTO challenges (id, username, purpose, channel, destination,"
+            + " code_hash, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)";
+
+    private static final String FIND = "SELECT " + COLUMNS + " FROM challenges WHERE id = ? AND username = ?";
+
+    /** Takes one try before the comparison, and only from a live code with tries left. */
+    private static final String TAKE_ATTEMPT = "UPDATE challenges SET attempts = attempts + 1"
+            + " WHERE id = ? AND username = ? AND consumed_at IS NULL AND revoked_at IS NULL"
+            + " AND expires_at > ? AND attempts < ?";
+
+    /** Marks a code used; only one caller can win this for a given row. */
+    private static final String CONSUME = "UPDATE challenges SET consumed_at = ?"
+            + " WHERE id = ? AND username = ? AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?";
+
+    private static final String REVOKE_OTHERS = "UPDATE challenges SET revoked_at = ?"
+            + " WHERE username = ? AND id <> ? AND consumed_at IS NULL AND revoked_at IS NULL";
+
+    private static final String REVOKE = "UPDATE challenges SET revoked_at = ?"
+            + " WHERE id = ? AND consumed_at IS NULL AND revoked_at IS NULL";
+
+    private static final String SET_PROVIDER_ID = "UPDATE challenges SET provider_id = ? WHERE id = ?";
+
+    private final Jdbc jdbc;
+
+    ChallengeDao(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Challenge c, String codeHash) {
+        jdbc.update("saving a new code", INSERT, params(c.id(), c.username(), c.purpose().name(), c.channel().name(),
+                c.destination(), codeHash, c.createdAt(), c.expiresAt()));
+    }
+
+    Optional<Challenge> find(long id, String username) {
+        return jdbc.queryOne("reading a code", FIND, params(id, username), ChallengeDao::map);
+    }
+
+    Optional<String> findHash(long id, String username) {
+        return jdbc.queryOne("reading a code", "SELECT code_hash FROM challenges WHERE id = ? AND username = ?",
+                params(id, username), rs -> rs.getString(1));
+    }
+
+    boolean takeAttempt(long id, String username, long now, int maxAttempts) {
+        return jdbc.update("counting a try", TAKE_ATTEMPT, params(id, username, now, maxAttempts)) == 1;
+    }
+
+    boolean consume(long id, String username, long now) {
+        return jdbc.update("using up a code", CONSUME, params(now, id, username, now)) == 1;
+    }
+
+    void revokeOthers(String username, long keepId, long now) {
+        jdbc.update("replacing older codes", REVOKE_OTHERS, params(now, username, keepId));
+    }
+
+    void revoke(long id, long now) {
+        jdbc.update("cancelling a code", REVOKE, params(now, id));
+    }
+
+    void setProviderId(long id, String providerId) {
+        jdbc.update("recording a delivery id", SET_PROVIDER_ID, params(providerId, id));
+    }
+
+    private static Challenge map(ResultSet rs) throws SQLException {
+        return new Challenge(rs.getLong("id"), rs.getString("username"), Purpose.valueOf(rs.getString("purpose")),
+                Channel.valueOf(rs.getString("channel")), rs.getString("destination"), rs.getLong("created_at"),
+                rs.getLong("expires_at"), rs.getInt("attempts"), nullableLong(rs, "consumed_at"),
+                nullableLong(rs, "revoked_at"), rs.getString("provider_id"));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.twostep.code;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.twostep.code.VerifyResult.Outcome;
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.Channel;
+import dev.twostep.delivery.CodeMessage;
+import dev.twostep.delivery.CodeSender;
+import dev.twostep.delivery.DeliveryException;
+import dev.twostep.delivery.PhoneMask;
+
+/**
+ * One-time codes: made with SecureRandom, stored only as a keyed hash, valid for a short time, single
+ * use, with a bounded number of tries, and bound to the user and to the challenge (the sign-in attempt)
+ * they were sent for. A new send replaces the previous code.
+ */
+public final class CodeService {
+    private static final Logger LOG = LoggerFactory.getLogger(CodeService.class);
+
+    /** The rules for codes. */
+    public record Policy(int length, Duration ttl, int maxAttempts) {
+        public Policy {
+            if (length < 6 || length > 10) {
+                throw new IllegalArgumentException("code length must be 6 to 10");
+            }
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1");
+            }
+            Objects.requireNonNull(ttl);
+        }
+    }
+
+    private final ChallengeDao dao;
+    private final CodeHasher hasher;
+    private final CodeSender sender;
+    private final Policy policy;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public CodeService(Jdbc jdbc, byte[] secret, CodeSender sender, Policy policy, Clock clock) {
+        this.dao = new ChallengeDao(jdbc);
+        this.hasher = new CodeHasher(secret);
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /**
+     * Makes a new code, stores its hash, and sends it. Once the send succeeded, every older open code of
+     * this user stops working. No database connection is held while the sender runs.
+     *
+     * @return the new challenge, whose id the caller keeps in the session
+     * @throws DeliveryException when the sender failed; the new code is cancelled and older ones stay
+     */
+    public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale)
+            throws DeliveryException {
+        long now = clock.millis();
+        Challenge challenge = new Challenge(newId(), username, purpose, channel, destination, now,
+                now + policy.ttl().toMillis(), 0, null, null, null);
+        String code = newCode();
+        dao.insert(challenge, hasher.hash(challenge.id(), code));
+        String providerId;
+        try {
+            providerId = sender.send(new CodeMessage(destination, channel, code, policy.ttl(), locale));
+        } catch (DeliveryException e) {
+            dao.revoke(challenge.id(), clock.millis());
+            LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", username, channel,
+                    PhoneMask.mask(destination), e.reason(), e.providerCode());
+            throw e;
+        } catch (RuntimeException e) {
+            dao.revoke(challenge.id(), clock.millis());
+            LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", username, channel, e.toString());
+            throw new DeliveryException(DeliveryException.Reason.TRY_LATER, null, e.toString(), e);
+        }
+        dao.revokeOthers(username, challenge.id(), clock.millis());
+        if (providerId != null) {
+            dao.setProviderId(challenge.id(), providerId);
+        }
+        LOG.info("Code sent to user {} by {} to {}{}", username, channel, PhoneMask.mask(destination),
+                providerId == null ? "" : " (" + providerId + ")");
+        return challenge;
+    }
+
+    /**
+     * Checks a typed code against the challenge. Each check first takes one try from the code in a single
+     * conditional UPDATE (live, not expired, tries left), then compares hashes in constant time, then
+     * uses the code up in a single conditional UPDATE that only one caller can win.
+     */
+    public VerifyResult verify(String username, long challengeId, String typed) {
+        String code = normalize(typed);
+        if (code == null) {
+            return VerifyResult.of(Outcome.MALFORMED);
+        }
+        long now = clock.millis();
+        if (!dao.takeAttempt(challengeId, username, now, policy.maxAttempts())) {
+            return VerifyResult.of(whyNotLive(username, challengeId, now));
+        }
+        Optional<String> hash = dao.findHash(challengeId, username);
+        if (hash.isPresent() && hasher.matches(challengeId, code, hash.get())) {
+            if (dao.consume(challengeId, username, clock.millis())) {
+                Challenge used = dao.find(challengeId, username).orElseThrow();
+                LOG.info("Code accepted for user {}", username);
+                return new VerifyResult(Outcome.ACCEPTED, 0, used);
+            }
+            return VerifyResult.of(Outcome.NOT_ACTIVE);
+        }
+        Challenge after = dao.find(challengeId, username).orElseThrow();
+        int left = Math.max(0, policy.maxAttempts() - after.attempts());
+        LOG.warn("Wrong code for user {} ({} tries left on this code)", username, left);
+        return left == 0 ? VerifyResult.of(Outcome.TOO_MANY_ATTEMPTS) : new VerifyResult(Outcome.WRONG, left, after);
+    }
+
+    /** The live challenge with this id, if it is still usable. */
+    public Optional<Challenge> find(String username, long challengeId) {
+        return dao.find(challengeId, username);
+    }
+
+    private Outcome whyNotLive(String username, long challengeId, long now) {
+        Optional<Challenge> found = dao.find(challengeId, username);
+        if (found.isEmpty()) {
+            return Outcome.NOT_ACTIVE;
+        }
+        Challenge c = found.get();
+        if (c.consumedAt() != null || c.revokedAt() != null) {
+            return Outcome.NOT_ACTIVE;
+        }
+        if (c.attempts() >= policy.maxAttempts()) {
+            return Outcome.TOO_MANY_ATTEMPTS;
+        }
+        return c.expiresAt() <= now ? Outcome.EXPIRED : Outcome.NOT_ACTIVE;
+    }
+
+    /** Digits only, of the configured length, after dropping spaces and dashes people type. */
+    String normalize(String typed) {
+        if (typed == null || typed.length() > 64) {
+            return null;
+        }
+        String digits = typed.replaceAll("[\\s-]", "");
+        if (digits.length() != policy.length()) {
+            return null;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            char ch = digits.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return null;
+            }
+        }
+        return digits;
+    }
+
+    String newCode() {
+        long bound = 1;
+        for (int i = 0; i < policy.length(); i++) {
+            bound *= 10;
+        }
+        return String.format(Locale.ROOT, "%0" + policy.length() + "d", random.nextLong(bound));
+    }
+
+    private long newId() {
+        long id;
+        do {
+            id = random.nextLong() & Long.MAX_VALUE;
+        } while (id == 0);
+        return id;
+    }
+}

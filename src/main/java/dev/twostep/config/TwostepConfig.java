@@ -1,0 +1,140 @@
+package dev.twostep.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
+/**
+ * Twostep's settings, parsed and checked once at start-up. Every setting is a context-param in
+ * web.xml that an environment variable of the same name overrides (see {@link Settings}); secrets come
+ * from the environment only. README.md lists each with its default.
+ */
+public record TwostepConfig(
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String dbJndiName,
+        int dbPoolSize,
+        Path dataDir,
+        String secret,
+        int codeLength,
+        Duration codeTtl,
+        int codeMaxAttempts,
+        String phoneRegion,
+        String appName,
+        Delivery delivery,
+        String successUrl,
+        int passwordMemoryKib,
+        int passwordIterations,
+        Twilio twilio) {
+
+    /** How codes leave the server. */
+    public enum Delivery { AUTO, CONSOLE, TWILIO }
+
+    /** Twilio account settings; present only when delivery uses Twilio. */
+    public record Twilio(String accountSid, String authToken, String fromNumber, String messagingServiceSid,
+                         String callerId, URI baseUrl, Duration connectTimeout, Duration readTimeout) {
+        @Override
+        public String toString() {
+            // The auth token never reaches a log line.
+            return "Twilio[accountSid=" + accountSid + ", from=" + fromNumber + ", messagingServiceSid="
+                    + messagingServiceSid + ", callerId=" + callerId + ", baseUrl=" + baseUrl
+                    + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + "]";
+        }
+    }
+
+    public static final String DEFAULT_DB_URL = "jdbc:sqlite:./data/twostep.db";
+    public static final String DEFAULT_JNDI_NAME = "java:comp/env/jdbc/twostep";
+    /** OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1. */
+    public static final int MIN_PASSWORD_MEMORY_KIB = 19456;
+    public static final int MIN_PASSWORD_ITERATIONS = 2;
+
+    public static TwostepConfig from(Settings s) {
+        Delivery delivery = s.getEnum("twostep.delivery", Delivery.class, Delivery.AUTO);
+        String accountSid = s.secret("TWILIO_ACCOUNT_SID");
+        String authToken = s.secret("TWILIO_AUTH_TOKEN");
+        boolean twilioConfigured = accountSid != null && authToken != null;
+        if (delivery == Delivery.AUTO) {
+            delivery = twilioConfigured ? Delivery.TWILIO : Delivery.CONSOLE;
+        }
+        Twilio twilio = null;
+        if (delivery == Delivery.TWILIO) {
+            if (!twilioConfigured) {
+                throw new ConfigException("twostep.delivery",
+                        "twilio needs the environment variables TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+            }
+            String from = s.get("twilio.from-number");
+            String service = s.get("twilio.messaging-service-sid");
+            if (from == null && service == null) {
+                throw new ConfigException("twilio.from-number",
+                        "set a Twilio number to send from (or twilio.messaging-service-sid)");
+            }
+            twilio = new Twilio(accountSid, authToken, from, service, s.get("twilio.caller-id", from),
+                    baseUrl(s.get("twilio.base-url", "https://api.twilio.com")),
+                    Duration.ofMillis(s.getInt("twilio.connect-timeout-ms", 5000, 100, 60000)),
+                    Duration.ofMillis(s.getInt("twilio.read-timeout-ms", 10000, 100, 120000)));
+        }
+        String region = s.get("twostep.phone.default-region", "US").toUpperCase(Locale.ROOT);
+        Set<String> regions = PhoneNumberUtil.getInstance().getSupportedRegions();
+        if (!regions.contains(region)) {
+            throw new ConfigException("twostep.phone.default-region",
+                    "must be a two-letter region code such as US or GB, got '" + region + "'");
+        }
+        String successUrl = s.get("twostep.success-url", "/account");
+        if (!successUrl.startsWith("/") || successUrl.startsWith("//")) {
+            throw new ConfigException("twostep.success-url", "must be a path inside this app, starting with one /");
+        }
+        return new TwostepConfig(
+                s.get("twostep.db.url", DEFAULT_DB_URL),
+                s.get("twostep.db.user"),
+                s.secret("TWOSTEP_DB_PASSWORD"),
+                s.get("twostep.db.jndi", DEFAULT_JNDI_NAME),
+                s.getInt("twostep.db.pool-size", 8, 1, 200),
+                Path.of(s.get("twostep.data-dir", "./data")),
+                s.secret("TWOSTEP_SECRET"),
+                s.getInt("twostep.code.length", 6, 6, 10),
+                Duration.ofSeconds(s.getInt("twostep.code.ttl-seconds", 600, 30, 3600)),
+                s.getInt("twostep.code.max-attempts", 5, 1, 10),
+                region,
+                s.get("twostep.app-name", "Twostep"),
+                delivery,
+                successUrl,
+                s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
+                s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
+                twilio);
+    }
+
+    private static URI baseUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new ConfigException("twilio.base-url", "must be an http or https URL, got '" + value + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException("twilio.base-url", "is not a URL: '" + value + "'");
+        }
+    }
+
+    /** The settings as a log line: no secret, no password. */
+    public String describe() {
+        return "db=" + (dbUrl.startsWith("jdbc:sqlite:") ? dbUrl : dbUrl.replaceAll("\\?.*", "?..."))
+                + ", jndi=" + dbJndiName + ", poolSize=" + dbPoolSize + ", dataDir=" + dataDir
+                + ", secret=" + (secret == null ? "generated" : "from TWOSTEP_SECRET")
+                + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
+                + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
+                + ", appName=" + appName + ", delivery=" + delivery + ", successUrl=" + successUrl
+                + ", password=argon2id(m=" + passwordMemoryKib + "KiB,t=" + passwordIterations + ",p=1)"
+                + (twilio == null ? "" : ", " + twilio);
+    }
+
+    @Override
+    public String toString() {
+        return "TwostepConfig[" + describe() + "]";
+    }
+}

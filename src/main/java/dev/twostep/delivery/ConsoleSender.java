@@ -1,0 +1,19 @@
+package dev.twostep.delivery;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * For development without Twilio: writes the code to the server log in one clearly marked line. It is
+ * the only place where a code is ever logged, and it is chosen only when no Twilio credentials are set.
+ */
+public final class ConsoleSender implements CodeSender {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleSender.class);
+
+    @Override
+    public String send(CodeMessage m) {
+        LOG.warn("DEV DELIVERY (no Twilio configured): {} to {} code {} valid {} min",
+                m.channel(), PhoneMask.mask(m.to()), m.code(), m.validFor().toMinutes());
+        return null;
+    }
+}

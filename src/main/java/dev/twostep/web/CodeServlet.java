@@ -1,0 +1,213 @@
+package dev.twostep.web;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import dev.twostep.code.Challenge;
+import dev.twostep.code.CodeService;
+import dev.twostep.code.Purpose;
+import dev.twostep.code.VerifyResult;
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.delivery.Channel;
+import dev.twostep.delivery.DeliveryException;
+import dev.twostep.delivery.PhoneMask;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
+import dev.twostep.guard.ReturnTo;
+
+/**
+ * The code page. On the first visit after the password step it sends a code through the user's channel;
+ * it then takes the typed code, or sends a new one ("send a new code"), or sends one through the other
+ * channel ("call me instead" / "text me instead"). A phone that is not confirmed yet gets its
+ * confirmation here: the first accepted code confirms it.
+ *
+ * <p>Init-param {@code login-url}: the sign-in page for sessions with no first step; default
+ * {@code /login}.
+ */
+public class CodeServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    static final String NOTICE = CodeServlet.class.getName() + ".notice";
+
+    private transient CodeService codes;
+    private transient PhoneDao phones;
+    private transient Views views;
+    private transient TwostepConfig config;
+    private transient Clock clock;
+    private String loginUrl;
+
+    @Override
+    public void init() {
+        codes = Attributes.require(getServletContext(), CodeService.class);
+        phones = Attributes.require(getServletContext(), PhoneDao.class);
+        views = Attributes.require(getServletContext(), Views.class);
+        config = Attributes.require(getServletContext(), TwostepConfig.class);
+        clock = Attributes.require(getServletContext(), Clock.class);
+        String login = getInitParameter("login-url");
+        loginUrl = login == null || ReturnTo.safe(login) == null ? "/login" : login;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<GuardState> state = GuardSession.state(request);
+        if (state.isEmpty()) {
+            Http.seeOther(request, response, loginUrl);
+            return;
+        }
+        if (state.get().verified()) {
+            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            return;
+        }
+        Optional<Phone> phone = phones.find(state.get().username());
+        if (phone.isEmpty()) {
+            views.render(request, response, HttpServletResponse.SC_CONFLICT, "error",
+                    Map.of("status", 409, "messageKey", "code.noPhone"));
+            return;
+        }
+        Challenge current = state.get().challengeId() == 0 ? null
+                : codes.find(state.get().username(), state.get().challengeId()).orElse(null);
+        if (current == null) {
+            // First visit after the password: send the code through the user's own channel.
+            try {
+                current = send(request, state.get(), phone.get(), phone.get().channel());
+                notice(request, "code.sent." + current.channel().name().toLowerCase());
+            } catch (DeliveryException e) {
+                show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone.get(), phone.get().channel(),
+                        deliveryError(e));
+                return;
+            }
+        }
+        show(request, response, HttpServletResponse.SC_OK, phone.get(), current.channel(), null);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<GuardState> state = GuardSession.state(request);
+        if (state.isEmpty()) {
+            Http.seeOther(request, response, loginUrl);
+            return;
+        }
+        if (state.get().verified()) {
+            Http.seeOther(request, response, config.successUrl());
+            return;
+        }
+        Phone phone = phones.find(state.get().username()).orElse(null);
+        if (phone == null) {
+            views.render(request, response, HttpServletResponse.SC_CONFLICT, "error",
+                    Map.of("status", 409, "messageKey", "code.noPhone"));
+            return;
+        }
+        String action = request.getParameter("action");
+        Channel currentChannel = currentChannel(state.get(), phone);
+        if ("verify".equals(action) || action == null) {
+            verify(request, response, state.get(), phone, currentChannel);
+            return;
+        }
+        Channel channel;
+        if ("resend".equals(action)) {
+            channel = currentChannel;
+        } else if ("switch".equals(action)) {
+            Optional<Channel> asked = Channel.parse(request.getParameter("channel"));
+            if (asked.isEmpty()) {
+                show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, currentChannel, "code.error.channel");
+                return;
+            }
+            channel = asked.get();
+        } else {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, currentChannel, "code.error.action");
+            return;
+        }
+        try {
+            Challenge sent = send(request, state.get(), phone, channel);
+            notice(request, "code.resent." + sent.channel().name().toLowerCase());
+        } catch (DeliveryException e) {
+            show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone, currentChannel, deliveryError(e));
+            return;
+        }
+        Http.seeOther(request, response, request.getServletPath());
+    }
+
+    private void verify(HttpServletRequest request, HttpServletResponse response, GuardState state, Phone phone,
+                        Channel channel) throws IOException {
+        if (state.challengeId() == 0) {
+            show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
+            return;
+        }
+        VerifyResult result = codes.verify(state.username(), state.challengeId(), request.getParameter("code"));
+        switch (result.outcome()) {
+            case ACCEPTED -> {
+                Challenge used = result.challenge();
+                if (used.purpose() == Purpose.ENROLL) {
+                    phones.confirm(state.username(), used.destination(), clock.millis());
+                }
+                GuardSession.secondStepPassed(request);
+                Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            }
+            case WRONG -> show(request, response, Http.UNPROCESSABLE, phone, channel,
+                    "code.error.wrong", result.attemptsLeft());
+            case MALFORMED -> show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel,
+                    "code.error.malformed", codes.policy().length());
+            case EXPIRED -> show(request, response, Http.UNPROCESSABLE, phone, channel,
+                    "code.error.expired");
+            case TOO_MANY_ATTEMPTS -> show(request, response, Http.UNPROCESSABLE, phone,
+                    channel, "code.error.tooMany");
+            case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel,
+                    "code.error.notActive");
+        }
+    }
+
+    private Challenge send(HttpServletRequest request, GuardState state, Phone phone, Channel channel)
+            throws DeliveryException {
+        Purpose purpose = phone.confirmed() ? Purpose.LOGIN : Purpose.ENROLL;
+        Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, request.getLocale());
+        GuardSession.challengeSent(request, sent.id());
+        return sent;
+    }
+
+    private Channel currentChannel(GuardState state, Phone phone) {
+        if (state.challengeId() != 0) {
+            Optional<Challenge> c = codes.find(state.username(), state.challengeId());
+            if (c.isPresent()) {
+                return c.get().channel();
+            }
+        }
+        return phone.channel();
+    }
+
+    private static String deliveryError(DeliveryException e) {
+        return switch (e.reason()) {
+            case CHANNEL_UNAVAILABLE -> "code.error.channelUnavailable";
+            case INVALID_NUMBER -> "code.error.invalidNumber";
+            case TRY_LATER -> "code.error.tryLater";
+        };
+    }
+
+    private static void notice(HttpServletRequest request, String key) {
+        request.getSession().setAttribute(NOTICE, key);
+    }
+
+    private void show(HttpServletRequest request, HttpServletResponse response, int status, Phone phone,
+                      Channel channel, String errorKey, Object... errorArgs) throws IOException {
+        HttpSession session = request.getSession();
+        Object notice = session.getAttribute(NOTICE);
+        session.removeAttribute(NOTICE);
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("lastDigits", PhoneMask.lastDigits(phone.e164()));
+        vars.put("channel", channel.name().toLowerCase());
+        vars.put("otherChannel", channel.other().name().toLowerCase());
+        vars.put("codeLength", codes.policy().length());
+        vars.put("confirming", !phone.confirmed());
+        vars.put("notice", errorKey == null && notice instanceof String key ? Views.message(request, key) : null);
+        vars.put("error", errorKey == null ? null : Views.message(request, errorKey, errorArgs));
+        views.render(request, response, status, "code", vars);
+    }
+}

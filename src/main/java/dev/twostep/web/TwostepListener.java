@@ -1,0 +1,80 @@
+package dev.twostep.web;
+
+import java.time.Clock;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.twostep.app.AccountService;
+import dev.twostep.code.CodeService;
+import dev.twostep.code.ServerSecret;
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.config.Settings;
+import dev.twostep.db.Database;
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.CodeSender;
+import dev.twostep.delivery.ConsoleSender;
+import dev.twostep.delivery.TwilioSender;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.enroll.PhoneNumbers;
+
+/**
+ * Builds Twostep at start-up: reads the settings, opens the database and migrates it, picks the code
+ * sender, and shares each piece through the ServletContext under its class name. Closes the pool on
+ * shutdown. A {@link CodeSender} or a {@link Clock} already in the context (put there by a host app or a
+ * test) is used instead of the built-in one.
+ */
+public class TwostepListener implements ServletContextListener {
+    private static final Logger LOG = LoggerFactory.getLogger(TwostepListener.class);
+    private Database database;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        TwostepConfig config = TwostepConfig.from(new Settings(context::getInitParameter, System.getenv()));
+        LOG.info("Twostep starting: {}", config.describe());
+
+        Clock clock = Attributes.find(context, Clock.class);
+        if (clock == null) {
+            clock = Clock.systemUTC();
+            Attributes.put(context, Clock.class, clock);
+        }
+        CodeSender sender = Attributes.find(context, CodeSender.class);
+        if (sender == null) {
+            sender = config.delivery() == TwostepConfig.Delivery.TWILIO
+                    ? TwilioSender.from(config.twilio(), config.appName())
+                    : new ConsoleSender();
+            Attributes.put(context, CodeSender.class, sender);
+        }
+        LOG.info("Codes are delivered by {}", sender.getClass().getSimpleName());
+        byte[] secret = ServerSecret.load(config.secret(), config.dataDir());
+
+        database = Database.open(config);
+        Jdbc jdbc = new Jdbc(database.dataSource());
+        PhoneDao phones = new PhoneDao(jdbc);
+        CodeService codes = new CodeService(jdbc, secret, sender,
+                new CodeService.Policy(config.codeLength(), config.codeTtl(), config.codeMaxAttempts()), clock);
+
+        Attributes.put(context, TwostepConfig.class, config);
+        Attributes.put(context, Jdbc.class, jdbc);
+        Attributes.put(context, PhoneDao.class, phones);
+        Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion()));
+        Attributes.put(context, CodeService.class, codes);
+        Attributes.put(context, AccountService.class, new AccountService(jdbc, phones, config.passwordMemoryKib(),
+                config.passwordIterations(), clock));
+        Attributes.put(context, Views.class, new Views(context, config.appName()));
+        LOG.info("Twostep is ready");
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+}

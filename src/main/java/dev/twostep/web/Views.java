@@ -1,0 +1,67 @@
+package dev.twostep.web;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.context.WebContext;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
+import org.thymeleaf.web.servlet.JakartaServletWebApplication;
+
+/**
+ * Renders Twostep's pages. The engine, its templates and its messages are Twostep's own and come from
+ * its jar, so the pages render in a host app that does not use Thymeleaf itself.
+ */
+public final class Views {
+    private final TemplateEngine engine = new TemplateEngine();
+    private final JakartaServletWebApplication application;
+    private final String appName;
+
+    public Views(ServletContext context, String appName) {
+        ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(Views.class.getClassLoader());
+        resolver.setPrefix("dev/twostep/web/templates/");
+        resolver.setSuffix(".html");
+        resolver.setTemplateMode(TemplateMode.HTML);
+        resolver.setCharacterEncoding("UTF-8");
+        resolver.setCacheable(true);
+        engine.setTemplateResolver(resolver);
+        engine.setMessageResolver(new BundleMessageResolver());
+        this.application = JakartaServletWebApplication.buildApplication(context);
+        this.appName = appName;
+    }
+
+    /** Renders a page with the given status. Every page gets the CSRF token and the security headers. */
+    public void render(HttpServletRequest request, HttpServletResponse response, int status, String template,
+                       Map<String, ?> variables) throws IOException {
+        Map<String, Object> vars = new HashMap<>(variables);
+        vars.put("csrf", Csrf.token(request));
+        vars.put("appName", appName);
+        WebContext context = new WebContext(application.buildExchange(request, response), request.getLocale(), vars);
+        response.setStatus(status);
+        response.setContentType("text/html;charset=UTF-8");
+        securityHeaders(response);
+        engine.process(template, context, response.getWriter());
+    }
+
+    /** Headers for every page of the sign-in flow. */
+    static void securityHeaders(HttpServletResponse response) {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Content-Security-Policy",
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                        + " base-uri 'none'");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Referrer-Policy", "no-referrer");
+        response.setHeader("X-Frame-Options", "DENY");
+    }
+
+    /** A message from the bundle, for text built outside a template. */
+    public static String message(HttpServletRequest request, String key, Object... args) {
+        return BundleMessageResolver.message(request.getLocale(), key, args);
+    }
+}

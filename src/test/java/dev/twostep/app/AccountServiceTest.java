@@ -1,0 +1,101 @@
+package dev.twostep.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.Channel;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.testing.TestDatabases;
+import dev.twostep.testing.TestDatabases.TestDb;
+
+class AccountServiceTest {
+    @TempDir
+    Path dir;
+    private TestDb db;
+
+    @AfterEach
+    void close() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    static List<String> kinds() {
+        return TestDatabases.kinds().toList();
+    }
+
+    private AccountService accounts(String kind) {
+        db = TestDatabases.open(kind, dir);
+        Jdbc jdbc = new Jdbc(db.database().dataSource());
+        return new AccountService(jdbc, new PhoneDao(jdbc), 19456, 2, Clock.systemUTC());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void registersWithAnUnconfirmedPhoneAndHashesThePassword(String kind) {
+        AccountService accounts = accounts(kind);
+        assertEquals(Optional.empty(), accounts.register("alice", "correct horse", "+14155552671", Channel.VOICE));
+        PhoneDao phones = new PhoneDao(new Jdbc(db.database().dataSource()));
+        Phone phone = phones.find("alice").orElseThrow();
+        assertEquals("+14155552671", phone.e164());
+        assertEquals(Channel.VOICE, phone.channel());
+        assertFalse(phone.confirmed());
+        String hash = new Jdbc(db.database().dataSource()).queryOne("test", "SELECT password_hash FROM accounts"
+                + " WHERE username = ?", Jdbc.params("alice"), rs -> rs.getString(1)).orElseThrow();
+        assertTrue(hash.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), hash);
+        assertTrue(phones.confirm("alice", "+14155552671", 1));
+        assertTrue(phones.find("alice").orElseThrow().confirmed());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aTakenNameIsRefusedAndTheFirstAccountStaysAsItWas(String kind) {
+        AccountService accounts = accounts(kind);
+        accounts.register("alice", "first password", "+14155552671", Channel.SMS);
+        assertEquals(Optional.of(AccountService.Problem.USERNAME_TAKEN),
+                accounts.register("alice", "second password", "+442079460958", Channel.VOICE));
+        assertTrue(accounts.authenticate("alice", "first password"));
+        assertFalse(accounts.authenticate("alice", "second password"));
+        assertEquals("+14155552671", new PhoneDao(new Jdbc(db.database().dataSource())).find("alice").orElseThrow().e164());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void authenticatesOnlyTheRightPassword(String kind) {
+        AccountService accounts = accounts(kind);
+        accounts.register("alice", "pässwörd with spaces ✓", "+14155552671", Channel.SMS);
+        assertTrue(accounts.authenticate("alice", "pässwörd with spaces ✓"));
+        assertFalse(accounts.authenticate("alice", "pässwörd with spaces"));
+        assertFalse(accounts.authenticate("mallory", "pässwörd with spaces ✓"));
+        assertFalse(accounts.authenticate("alice", "x".repeat(10000)));
+        assertFalse(accounts.authenticate("alice' OR '1'='1", "' OR '1'='1"));
+    }
+
+    @Test
+    void passwordAndNameRules() {
+        assertEquals(Set.of(), AccountService.check("alice", "12345678"));
+        assertEquals(Set.of(AccountService.Problem.PASSWORD_LENGTH), AccountService.check("alice", "1234567"));
+        assertEquals(Set.of(), AccountService.check("alice", "x".repeat(128)));
+        assertEquals(Set.of(AccountService.Problem.PASSWORD_LENGTH), AccountService.check("alice", "x".repeat(129)));
+        // 128 characters, counted as people count them, even outside the Basic Multilingual Plane.
+        assertEquals(Set.of(), AccountService.check("alice", "😀".repeat(128)));
+        assertEquals(Set.of(AccountService.Problem.USERNAME_INVALID), AccountService.check("al", "12345678"));
+        assertEquals(Set.of(AccountService.Problem.USERNAME_INVALID), AccountService.check("<b>x</b>", "12345678"));
+        assertEquals("alice", AccountService.normalizeUsername("  Alice "));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.twostep.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TwostepConfigTest {
+
+    private static TwostepConfig parse(Map<String, String> params, Map<String, String> env) {
+        return TwostepConfig.from(new Settings(params::get, env));
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        TwostepConfig c = parse(Map.of(), Map.of());
+        assertEquals("jdbc:sqlite:./data/twostep.db", c.dbUrl());
+        assertEquals(6, c.codeLength());
+        assertEquals(600, c.codeTtl().toSeconds());
+        assertEquals(5, c.codeMaxAttempts());
+        assertEquals("US", c.phoneRegion());
+        assertEquals(TwostepConfig.Delivery.CONSOLE, c.delivery());
+        assertEquals("/account", c.successUrl());
+        assertEquals(19456, c.passwordMemoryKib());
+        assertEquals(2, c.passwordIterations());
+    }
+
+    @Test
+    void environmentOverridesContextParams() {
+        TwostepConfig c = parse(Map.of("twostep.code.length", "7"), Map.of("TWOSTEP_CODE_LENGTH", "8"));
+        assertEquals(8, c.codeLength());
+        assertEquals(7, parse(Map.of("twostep.code.length", "7"), Map.of()).codeLength());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "twostep.code.length         | 5",
+        "twostep.code.length         | 11",
+        "twostep.code.length         | six",
+        "twostep.code.ttl-seconds    | 0",
+        "twostep.code.max-attempts   | 0",
+        "twostep.phone.default-region| XX",
+        "twostep.delivery            | pigeon",
+        "twostep.success-url         | https://evil.example",
+        "twostep.success-url         | //evil.example",
+        "twostep.password.memory-kib | 1024",
+        "twostep.password.iterations | 1",
+    })
+    void invalidSettingsStopStartUpNamingTheSetting(String name, String value) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(name, value), Map.of()));
+        assertEquals(name, e.setting());
+        assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+
+    @Test
+    void twilioIsChosenWhenItsCredentialsAreSetAndTheTokenNeverShows() {
+        TwostepConfig c = parse(Map.of("twilio.from-number", "+15005550006"),
+                Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "sekret-token"));
+        assertEquals(TwostepConfig.Delivery.TWILIO, c.delivery());
+        assertEquals("https://api.twilio.com", c.twilio().baseUrl().toString());
+        assertFalse(c.describe().contains("sekret-token"));
+        assertFalse(c.toString().contains("sekret-token"));
+    }
+
+    @Test
+    void twilioWithoutANumberToSendFromIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(),
+                Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "x")));
+        assertEquals("twilio.from-number", e.setting());
+    }
+
+    @Test
+    void aBadTwilioBaseUrlIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(
+                Map.of("twilio.from-number", "+15005550006", "twilio.base-url", "ftp://x"),
+                Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "x")));
+        assertEquals("twilio.base-url", e.setting());
+    }
+}

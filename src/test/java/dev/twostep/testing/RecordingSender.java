@@ -1,0 +1,45 @@
+package dev.twostep.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.twostep.delivery.CodeMessage;
+import dev.twostep.delivery.CodeSender;
+import dev.twostep.delivery.DeliveryException;
+
+/** Keeps every code it is asked to send, so a test can type it; can be told to fail the next sends. */
+public final class RecordingSender implements CodeSender {
+    private final List<CodeMessage> sent = new ArrayList<>();
+    private DeliveryException failure;
+
+    @Override
+    public synchronized String send(CodeMessage message) throws DeliveryException {
+        if (failure != null) {
+            throw failure;
+        }
+        sent.add(message);
+        return "SM" + sent.size();
+    }
+
+    public synchronized List<CodeMessage> sent() {
+        return List.copyOf(sent);
+    }
+
+    public synchronized Optional<CodeMessage> last() {
+        return sent.isEmpty() ? Optional.empty() : Optional.of(sent.get(sent.size() - 1));
+    }
+
+    public synchronized String lastCode() {
+        return last().orElseThrow(() -> new AssertionError("no code was sent")).code();
+    }
+
+    public synchronized void failWith(DeliveryException e) {
+        failure = e;
+    }
+
+    public synchronized void reset() {
+        sent.clear();
+        failure = null;
+    }
+}
