@@ -93,7 +93,7 @@ public record TwostepConfig(
                 s.get("twostep.db.url", DEFAULT_DB_URL),
                 s.get("twostep.db.user"),
                 s.secret("TWOSTEP_DB_PASSWORD"),
-                s.get("twostep.db.jndi", DEFAULT_JNDI_NAME),
+                jndiName(s.get("twostep.db.jndi", DEFAULT_JNDI_NAME)),
                 s.getInt("twostep.db.pool-size", 8, 1, 200),
                 Path.of(s.get("twostep.data-dir", "./data")),
                 s.secret("TWOSTEP_SECRET"),
@@ -107,6 +107,11 @@ public record TwostepConfig(
                 s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
                 twilio);
+    }
+
+    /** "none" turns the JNDI look-up off. */
+    private static String jndiName(String value) {
+        return "none".equalsIgnoreCase(value) ? null : value;
     }
 
     private static URI baseUrl(String value) {

@@ -59,7 +59,7 @@ public final class TestDatabases {
     public static Map<String, String> settings(String kind, Path dir, Map<String, String> extra) {
         Map<String, String> params = new HashMap<>();
         params.put("twostep.data-dir", dir.toString());
-        params.put("twostep.db.jndi", "");
+        params.put("twostep.db.jndi", "none");
         if (SQLITE.equals(kind)) {
             params.put("twostep.db.url", "jdbc:sqlite:" + dir.resolve("twostep.db"));
         } else {

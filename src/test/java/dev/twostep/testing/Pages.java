@@ -1,0 +1,87 @@
+package dev.twostep.testing;
+
+import java.io.IOException;
+
+import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlButton;
+import org.htmlunit.html.HtmlElement;
+import org.htmlunit.html.HtmlInput;
+import org.htmlunit.html.HtmlPage;
+import org.htmlunit.html.HtmlRadioButtonInput;
+
+/** What a person does on Twostep's pages, as HtmlUnit steps. */
+public final class Pages {
+    private final TwostepServer server;
+
+    public Pages(TwostepServer server) {
+        this.server = server;
+    }
+
+    public HtmlPage open(WebClient client, String path) throws IOException {
+        return client.getPage(server.url(path));
+    }
+
+    public static HtmlPage type(HtmlPage page, String id, String value) {
+        HtmlInput input = page.getHtmlElementById(id);
+        input.setValue(value);
+        return page;
+    }
+
+    /** Clicks the submit button of the form that holds the element with this id. */
+    public static HtmlPage submitFormOf(HtmlPage page, String id) throws IOException {
+        HtmlElement element = page.getHtmlElementById(id);
+        HtmlButton button = element.getEnclosingForm().getFirstByXPath(".//button[@type='submit']");
+        return button.click();
+    }
+
+    public static HtmlPage click(HtmlPage page, String buttonName) throws IOException {
+        HtmlButton button = page.getFirstByXPath("//button[@name='" + buttonName + "']");
+        if (button == null) {
+            throw new AssertionError("no button " + buttonName + " on " + page.getUrl() + ":\n" + page.asNormalizedText());
+        }
+        return button.click();
+    }
+
+    public HtmlPage register(WebClient client, String username, String password, String phone, String channel)
+            throws IOException {
+        HtmlPage page = open(client, "/register");
+        type(page, "username", username);
+        type(page, "password", password);
+        type(page, "phone", phone);
+        HtmlRadioButtonInput radio = page.getFirstByXPath("//input[@name='channel'][@value='" + channel + "']");
+        radio.setChecked(true);
+        return submitFormOf(page, "username");
+    }
+
+    public HtmlPage signIn(WebClient client, String username, String password) throws IOException {
+        return signIn(open(client, "/login"), username, password);
+    }
+
+    public static HtmlPage signIn(HtmlPage loginPage, String username, String password) throws IOException {
+        type(loginPage, "username", username);
+        type(loginPage, "password", password);
+        return submitFormOf(loginPage, "username");
+    }
+
+    public static HtmlPage enterCode(HtmlPage codePage, String code) throws IOException {
+        type(codePage, "code", code);
+        return submitFormOf(codePage, "code");
+    }
+
+    /** Registers, confirms the phone with the code sent, and signs out: a ready account. */
+    public void createAccount(String username, String password, String phone) throws IOException {
+        try (WebClient client = new WebClient()) {
+            client.getOptions().setThrowExceptionOnFailingStatusCode(false);
+            HtmlPage code = register(client, username, password, phone, "sms");
+            HtmlPage account = enterCode(code, server.sender().lastCode());
+            if (!account.getUrl().getPath().endsWith("/account")) {
+                throw new AssertionError("registration did not end on the account page: " + account.asNormalizedText());
+            }
+            click(account, "signout");
+        }
+    }
+
+    public static String text(HtmlPage page) {
+        return page.asNormalizedText();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.twostep.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.htmlunit.WebClient;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.CodeSender;
+
+/**
+ * JUnit 5 extension: the Twostep webapp (webapp/WEB-INF/web.xml, as deployed) on embedded Jetty 12
+ * (ee10), on a free port, once per test class, over a fresh SQLite file. A recording sender and a
+ * movable clock stand in for Twilio and time. Each test gets fresh HtmlUnit clients, so no cookie leaks
+ * from one test to the next.
+ */
+public final class TwostepServer implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
+    public static final String CONTEXT = "/app";
+
+    private final Map<String, String> settings;
+    private final RecordingSender sender = new RecordingSender();
+    private final MutableClock clock = new MutableClock();
+    private final List<WebClient> clients = new ArrayList<>();
+    private Server jetty;
+    private Path dir;
+    private BasicDataSource testPool;
+    private String baseUrl;
+
+    public TwostepServer() {
+        this(Map.of());
+    }
+
+    public TwostepServer(Map<String, String> settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("twostep-it");
+        Map<String, String> params = new HashMap<>(TestDatabases.settings(TestDatabases.SQLITE, dir, settings));
+        WebAppContext webapp = new WebAppContext();
+        webapp.setContextPath(CONTEXT);
+        webapp.setBaseResourceAsPath(Path.of(System.getProperty("twostep.webapp.dir", "webapp")).toAbsolutePath());
+        webapp.setParentLoaderPriority(true);
+        // Overrides web.xml's context-params, as an operator's override descriptor would.
+        Path override = dir.resolve("override-web.xml");
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">\n");
+        params.forEach((name, value) -> xml.append("  <context-param><param-name>").append(name)
+                .append("</param-name><param-value>").append(value).append("</param-value></context-param>\n"));
+        xml.append("</web-app>\n");
+        Files.writeString(override, xml);
+        webapp.addOverrideDescriptor(override.toUri().toString());
+        webapp.setAttribute(CodeSender.class.getName(), sender);
+        webapp.setAttribute(Clock.class.getName(), clock);
+        webapp.setThrowUnavailableOnStartupException(true);
+
+        jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        jetty.setHandler(webapp);
+        jetty.start();
+        baseUrl = "http://127.0.0.1:" + connector.getLocalPort() + CONTEXT;
+
+        testPool = new BasicDataSource();
+        testPool.setUrl(params.get("twostep.db.url"));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (jetty != null) {
+            jetty.stop();
+        }
+        if (testPool != null) {
+            testPool.close();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        sender.reset();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        clients.forEach(WebClient::close);
+        clients.clear();
+    }
+
+    /** A fresh browser with its own cookies; error statuses come back as pages, not exceptions. */
+    public WebClient newClient() {
+        WebClient client = new WebClient();
+        client.getOptions().setThrowExceptionOnFailingStatusCode(false);
+        client.getOptions().setCssEnabled(false);
+        client.getOptions().setJavaScriptEnabled(false);
+        clients.add(client);
+        return client;
+    }
+
+    /** The app's URL for a path: base URL plus the context path. */
+    public String url(String path) {
+        return baseUrl + path;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public RecordingSender sender() {
+        return sender;
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    /** Direct access to the app's database, to check what landed there. */
+    public Jdbc jdbc() {
+        return new Jdbc(dataSource());
+    }
+
+    public DataSource dataSource() {
+        return testPool;
+    }
+
+    public long count(String sql, Object... params) {
+        return jdbc().queryOne("test count", sql, Jdbc.params(params), rs -> rs.getLong(1)).orElse(0L);
+    }
+
+}
