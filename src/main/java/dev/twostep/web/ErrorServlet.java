@@ -40,6 +40,7 @@ public class ErrorServlet extends HttpServlet {
             return;
         }
         response.resetBuffer();
-        views.render(request, response, status, "error", Map.of("status", status, "messageKey", "error." + shown));
+        views.render(request, response, status, "error", Map.of("status", status, "messageKey", "error." + shown,
+                "csrf", ""));
     }
 }

@@ -40,7 +40,8 @@ public final class Views {
     public void render(HttpServletRequest request, HttpServletResponse response, int status, String template,
                        Map<String, ?> variables) throws IOException {
         Map<String, Object> vars = new HashMap<>(variables);
-        vars.put("csrf", Csrf.token(request));
+        // Pages with forms need the token; an error page passes its own (empty) so no session is made.
+        vars.putIfAbsent("csrf", Csrf.token(request));
         vars.put("appName", appName);
         WebContext context = new WebContext(application.buildExchange(request, response), request.getLocale(), vars);
         response.setStatus(status);
