@@ -12,7 +12,7 @@ import dev.twostep.delivery.Channel;
 /** The challenges table: one row per code sent. */
 final class ChallengeDao {
     private static final String COLUMNS = "id, username, purpose, channel, destination, code_hash, created_at,"
-            + " expires_at, attempts, consumed_at, revoked_at, provider_id";
+            + " expires_at, attempts, consumed_at, revoked_at, provider_id, delivery_status, delivery_error";
 
     private static final String INSERT = "INSERT INTO challenges (id, username, purpose, channel, destination,"
             + " code_hash, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)";
@@ -35,6 +35,13 @@ final class ChallengeDao {
             + " WHERE id = ? AND consumed_at IS NULL AND revoked_at IS NULL";
 
     private static final String SET_PROVIDER_ID = "UPDATE challenges SET provider_id = ? WHERE id = ?";
+
+    /** A final status is never overwritten by a late report of an earlier one. */
+    private static final String RECORD_STATUS = "UPDATE challenges SET delivery_status = ?, delivery_error = ?"
+            + " WHERE provider_id = ? AND (delivery_status IS NULL OR delivery_status NOT IN"
+            + " ('delivered', 'undelivered', 'failed', 'completed', 'busy', 'no-answer', 'canceled'))";
+
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM challenges WHERE id = ?";
 
     private final Jdbc jdbc;
 
@@ -72,6 +79,14 @@ final class ChallengeDao {
         jdbc.update("cancelling a code", REVOKE, params(now, id));
     }
 
+    int recordStatus(String providerId, String status, String error) {
+        return jdbc.update("recording a delivery report", RECORD_STATUS, params(status, error, providerId));
+    }
+
+    Optional<Challenge> findById(long id) {
+        return jdbc.queryOne("reading a code", FIND_BY_ID, params(id), ChallengeDao::map);
+    }
+
     void setProviderId(long id, String providerId) {
         jdbc.update("recording a delivery id", SET_PROVIDER_ID, params(providerId, id));
     }
@@ -80,7 +95,8 @@ final class ChallengeDao {
         return new Challenge(rs.getLong("id"), rs.getString("username"), Purpose.valueOf(rs.getString("purpose")),
                 Channel.valueOf(rs.getString("channel")), rs.getString("destination"), rs.getLong("created_at"),
                 rs.getLong("expires_at"), rs.getInt("attempts"), nullableLong(rs, "consumed_at"),
-                nullableLong(rs, "revoked_at"), rs.getString("provider_id"));
+                nullableLong(rs, "revoked_at"), rs.getString("provider_id"), rs.getString("delivery_status"),
+                rs.getString("delivery_error"));
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {

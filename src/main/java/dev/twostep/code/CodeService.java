@@ -69,12 +69,12 @@ public final class CodeService {
             throws DeliveryException {
         long now = clock.millis();
         Challenge challenge = new Challenge(newId(), username, purpose, channel, destination, now,
-                now + policy.ttl().toMillis(), 0, null, null, null);
+                now + policy.ttl().toMillis(), 0, null, null, null, null, null);
         String code = newCode();
         dao.insert(challenge, hasher.hash(challenge.id(), code));
         String providerId;
         try {
-            providerId = sender.send(new CodeMessage(destination, channel, code, policy.ttl(), locale));
+            providerId = sender.send(new CodeMessage(challenge.id(), destination, channel, code, policy.ttl(), locale));
         } catch (DeliveryException e) {
             dao.revoke(challenge.id(), clock.millis());
             LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", username, channel,
@@ -126,6 +126,22 @@ public final class CodeService {
     /** The live challenge with this id, if it is still usable. */
     public Optional<Challenge> find(String username, long challengeId) {
         return dao.find(challengeId, username);
+    }
+
+    /**
+     * Records a delivery report from the provider against the code it was about.
+     *
+     * @return false when no code has that provider id (or its final status is already known)
+     */
+    public boolean recordDelivery(String providerId, String status, String errorCode) {
+        return dao.recordStatus(providerId, status, errorCode) > 0;
+    }
+
+    /** A code that can still be used: not used, replaced, expired or out of tries. */
+    public Optional<Challenge> findLive(long challengeId) {
+        long now = clock.millis();
+        return dao.findById(challengeId).filter(c -> c.consumedAt() == null && c.revokedAt() == null
+                && c.expiresAt() > now && c.attempts() < policy.maxAttempts());
     }
 
     private Outcome whyNotLive(String username, long challengeId, long now) {

@@ -66,6 +66,17 @@ public final class Settings {
         return parsed;
     }
 
+    public boolean getBoolean(String name, boolean fallback) {
+        String value = get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new ConfigException(name, "must be true or false, got '" + value + "'");
+    }
+
     public <E extends Enum<E>> E getEnum(String name, Class<E> type, E fallback) {
         String value = get(name);
         if (value == null) {

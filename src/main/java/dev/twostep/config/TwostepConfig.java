@@ -29,6 +29,7 @@ public record TwostepConfig(
         String appName,
         Delivery delivery,
         String successUrl,
+        URI publicOrigin,
         int passwordMemoryKib,
         int passwordIterations,
         Twilio twilio) {
@@ -36,15 +37,22 @@ public record TwostepConfig(
     /** How codes leave the server. */
     public enum Delivery { AUTO, CONSOLE, TWILIO }
 
-    /** Twilio account settings; present only when delivery uses Twilio. */
-    public record Twilio(String accountSid, String authToken, String fromNumber, String messagingServiceSid,
-                         String callerId, URI baseUrl, Duration connectTimeout, Duration readTimeout) {
+    /**
+     * Twilio account settings; present only when delivery uses Twilio. Either the auth token or an API key
+     * and its secret authenticate requests; only the auth token can check Twilio's signatures on
+     * callbacks, so status callbacks and the press-a-key call need it.
+     */
+    public record Twilio(String accountSid, String authToken, String apiKey, String apiSecret, String fromNumber,
+                         String messagingServiceSid, String callerId, URI baseUrl, Duration connectTimeout,
+                         Duration readTimeout, Locale voiceLanguage, boolean voicePressKey, int maxInFlight) {
         @Override
         public String toString() {
-            // The auth token never reaches a log line.
-            return "Twilio[accountSid=" + accountSid + ", from=" + fromNumber + ", messagingServiceSid="
-                    + messagingServiceSid + ", callerId=" + callerId + ", baseUrl=" + baseUrl
-                    + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + "]";
+            // Neither the auth token nor the API secret ever reaches a log line.
+            return "Twilio[accountSid=" + accountSid + ", auth=" + (apiKey != null ? "api key " + apiKey : "auth token")
+                    + ", from=" + fromNumber + ", messagingServiceSid=" + messagingServiceSid + ", callerId=" + callerId
+                    + ", baseUrl=" + baseUrl + ", connectTimeout=" + connectTimeout.toMillis() + "ms, readTimeout="
+                    + readTimeout.toMillis() + "ms, voiceLanguage=" + voiceLanguage.toLanguageTag()
+                    + ", voicePressKey=" + voicePressKey + ", maxInFlight=" + maxInFlight + "]";
         }
     }
 
@@ -58,15 +66,18 @@ public record TwostepConfig(
         Delivery delivery = s.getEnum("twostep.delivery", Delivery.class, Delivery.AUTO);
         String accountSid = s.secret("TWILIO_ACCOUNT_SID");
         String authToken = s.secret("TWILIO_AUTH_TOKEN");
-        boolean twilioConfigured = accountSid != null && authToken != null;
+        String apiKey = s.secret("TWILIO_API_KEY");
+        String apiSecret = s.secret("TWILIO_API_SECRET");
+        boolean twilioConfigured = accountSid != null && (authToken != null || (apiKey != null && apiSecret != null));
+        URI publicOrigin = publicOrigin(s.get("twostep.public-origin"));
         if (delivery == Delivery.AUTO) {
             delivery = twilioConfigured ? Delivery.TWILIO : Delivery.CONSOLE;
         }
         Twilio twilio = null;
         if (delivery == Delivery.TWILIO) {
             if (!twilioConfigured) {
-                throw new ConfigException("twostep.delivery",
-                        "twilio needs the environment variables TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+                throw new ConfigException("twostep.delivery", "twilio needs the environment variables"
+                        + " TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET)");
             }
             String from = s.get("twilio.from-number");
             String service = s.get("twilio.messaging-service-sid");
@@ -74,10 +85,23 @@ public record TwostepConfig(
                 throw new ConfigException("twilio.from-number",
                         "set a Twilio number to send from (or twilio.messaging-service-sid)");
             }
-            twilio = new Twilio(accountSid, authToken, from, service, s.get("twilio.caller-id", from),
+            String callerId = s.get("twilio.caller-id", from);
+            if (callerId == null) {
+                throw new ConfigException("twilio.caller-id", "voice calls need a caller id (or twilio.from-number)");
+            }
+            boolean pressKey = s.getBoolean("twilio.voice.press-key", false);
+            if (pressKey && (publicOrigin == null || authToken == null)) {
+                throw new ConfigException("twilio.voice.press-key", "needs twostep.public-origin and TWILIO_AUTH_TOKEN,"
+                        + " so that Twilio can call back and Twostep can check its signature");
+            }
+            twilio = new Twilio(accountSid, authToken, authToken == null ? apiKey : null,
+                    authToken == null ? apiSecret : null, from, service, callerId,
                     baseUrl(s.get("twilio.base-url", "https://api.twilio.com")),
                     Duration.ofMillis(s.getInt("twilio.connect-timeout-ms", 5000, 100, 60000)),
-                    Duration.ofMillis(s.getInt("twilio.read-timeout-ms", 10000, 100, 120000)));
+                    Duration.ofMillis(s.getInt("twilio.read-timeout-ms", 10000, 100, 120000)),
+                    Locale.forLanguageTag(s.get("twilio.voice.language", "en-US")),
+                    pressKey,
+                    s.getInt("twilio.max-in-flight", 16, 1, 1000));
         }
         String region = s.get("twostep.phone.default-region", "US").toUpperCase(Locale.ROOT);
         Set<String> regions = PhoneNumberUtil.getInstance().getSupportedRegions();
@@ -104,9 +128,29 @@ public record TwostepConfig(
                 s.get("twostep.app-name", "Twostep"),
                 delivery,
                 successUrl,
+                publicOrigin,
                 s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
                 twilio);
+    }
+
+    private static URI publicOrigin(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value.replaceAll("/+$", ""));
+            boolean ok = ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+                    && uri.getRawUserInfo() == null;
+            if (!ok) {
+                throw new ConfigException("twostep.public-origin",
+                        "must be a scheme and host such as https://auth.example.com, got '" + value + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException("twostep.public-origin", "is not a URL: '" + value + "'");
+        }
     }
 
     /** "none" turns the JNDI look-up off. */
@@ -134,6 +178,7 @@ public record TwostepConfig(
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
                 + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
                 + ", appName=" + appName + ", delivery=" + delivery + ", successUrl=" + successUrl
+                + ", publicOrigin=" + publicOrigin
                 + ", password=argon2id(m=" + passwordMemoryKib + "KiB,t=" + passwordIterations + ",p=1)"
                 + (twilio == null ? "" : ", " + twilio);
     }

@@ -42,11 +42,28 @@ public final class BaseUrlHttpClient extends NetworkHttpClient {
                 .build();
         return HttpClientBuilder.create()
                 .setConnectionManager(connections)
+                // Apache HttpClient would retry a POST answered 429 or 503: that can send a second SMS.
+                .disableAutomaticRetries()
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(connectTimeout)
                         .setResponseTimeout(readTimeout)
                         .build())
                 .useSystemProperties();
+    }
+
+    /**
+     * One attempt only. The SDK would retry some failures, but a retried create can send a second SMS or
+     * place a second call, and retries multiply the time a request thread waits; the user can ask for a new
+     * code instead.
+     */
+    @Override
+    public Response reliableRequest(Request request) {
+        return makeRequest(request);
+    }
+
+    @Override
+    public Response reliableRequest(Request request, int[] retryCodes, int retries, long delayMillis) {
+        return makeRequest(request);
     }
 
     @Override

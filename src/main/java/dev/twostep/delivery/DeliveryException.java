@@ -3,13 +3,19 @@ package dev.twostep.delivery;
 /** A code could not be delivered. Carries what the user should be told, never a stack trace. */
 public final class DeliveryException extends Exception {
 
-    /** What went wrong, from the user's side: each maps to one sentence on the token page. */
+    /** What went wrong, from the user's side: each maps to one sentence on the code page. */
     public enum Reason {
-        /** The number cannot be reached on this channel: offer the other one. */
+        /** The number cannot get this channel (a landline for SMS): offer the other one. */
         CHANNEL_UNAVAILABLE,
-        /** The number is not valid for the provider. */
+        /** The provider calls the number invalid. */
         INVALID_NUMBER,
-        /** The provider is busy or down, or timed out: try again later. */
+        /** Sending to this country is not enabled on the account for this channel. */
+        REGION_NOT_ENABLED,
+        /** A trial account can only reach numbers verified on it. */
+        UNVERIFIED_NUMBER,
+        /** The recipient opted out of our messages (replied STOP). */
+        OPTED_OUT,
+        /** The provider is busy, down, slow or misconfigured: try again later. */
         TRY_LATER
     }
 
@@ -17,7 +23,7 @@ public final class DeliveryException extends Exception {
     private final String providerCode;
 
     public DeliveryException(Reason reason, String providerCode, String detail, Throwable cause) {
-        super(detail, cause);
+        super(detail, cause, false, false);
         this.reason = reason;
         this.providerCode = providerCode;
     }

@@ -86,6 +86,11 @@ public class CodeServlet extends HttpServlet {
                 return;
             }
         }
+        if (current.deliveryFailed()) {
+            show(request, response, HttpServletResponse.SC_OK, phone.get(), current.channel(),
+                    "code.error.notDelivered." + current.channel().name().toLowerCase());
+            return;
+        }
         show(request, response, HttpServletResponse.SC_OK, phone.get(), current.channel(), null);
     }
 
@@ -187,6 +192,9 @@ public class CodeServlet extends HttpServlet {
         return switch (e.reason()) {
             case CHANNEL_UNAVAILABLE -> "code.error.channelUnavailable";
             case INVALID_NUMBER -> "code.error.invalidNumber";
+            case REGION_NOT_ENABLED -> "code.error.regionNotEnabled";
+            case UNVERIFIED_NUMBER -> "code.error.unverifiedNumber";
+            case OPTED_OUT -> "code.error.optedOut";
             case TRY_LATER -> "code.error.tryLater";
         };
     }

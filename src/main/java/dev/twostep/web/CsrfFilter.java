@@ -1,8 +1,11 @@
 package dev.twostep.web;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,12 +17,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Refuses every POST (and other unsafe method) that does not carry this session's CSRF token with 403,
  * before any servlet sees it, and refuses oversized bodies with 413 before they are parsed.
+ *
+ * <p>Init-param {@code exempt-paths}: comma-separated path prefixes that take no token because they
+ * authenticate each request another way; default {@code /twostep/twilio/} (Twilio's callbacks, checked by
+ * their X-Twilio-Signature).
  */
 public class CsrfFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CsrfFilter.class);
     /** No form of Twostep needs more than this. */
     static final long MAX_BODY = 64 * 1024;
+
+    private transient List<String> exempt;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        super.init(config);
+        String value = config.getInitParameter("exempt-paths");
+        exempt = Arrays.stream((value == null ? "/twostep/twilio/" : value).split(","))
+                .map(String::trim).filter(p -> !p.isEmpty()).toList();
+    }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -31,6 +48,12 @@ public class CsrfFilter extends HttpFilter {
         }
         if (request.getContentLengthLong() > MAX_BODY) {
             response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
+            return;
+        }
+        // The container's decoded, normalised path, so "/twostep/twilio/../login" cannot borrow the exemption.
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (exempt.stream().anyMatch(path::startsWith)) {
+            chain.doFilter(request, response);
             return;
         }
         String sent;

@@ -18,15 +18,16 @@ import dev.twostep.db.Database;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.CodeSender;
 import dev.twostep.delivery.ConsoleSender;
-import dev.twostep.delivery.TwilioSender;
+import dev.twostep.delivery.TwilioSenders;
+import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.enroll.PhoneNumbers;
 
 /**
  * Builds Twostep at start-up: reads the settings, opens the database and migrates it, picks the code
  * sender, and shares each piece through the ServletContext under its class name. Closes the pool on
- * shutdown. A {@link CodeSender} or a {@link Clock} already in the context (put there by a host app or a
- * test) is used instead of the built-in one.
+ * shutdown. A {@link Settings}, {@link CodeSender} or {@link Clock} already in the context (put there by
+ * an embedding app or a test, e.g. settings backed by a secrets vault) is used instead of the built-in one.
  */
 public class TwostepListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TwostepListener.class);
@@ -35,7 +36,11 @@ public class TwostepListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        TwostepConfig config = TwostepConfig.from(new Settings(context::getInitParameter, System.getenv()));
+        Settings settings = Attributes.find(context, Settings.class);
+        if (settings == null) {
+            settings = new Settings(context::getInitParameter, System.getenv());
+        }
+        TwostepConfig config = TwostepConfig.from(settings);
         LOG.info("Twostep starting: {}", config.describe());
 
         Clock clock = Attributes.find(context, Clock.class);
@@ -43,15 +48,17 @@ public class TwostepListener implements ServletContextListener {
             clock = Clock.systemUTC();
             Attributes.put(context, Clock.class, clock);
         }
+        byte[] secret = ServerSecret.load(config.secret(), config.dataDir());
         CodeSender sender = Attributes.find(context, CodeSender.class);
         if (sender == null) {
             sender = config.delivery() == TwostepConfig.Delivery.TWILIO
-                    ? TwilioSender.from(config.twilio(), config.appName())
+                    ? TwilioSenders.from(config, context.getContextPath(), secret)
                     : new ConsoleSender();
             Attributes.put(context, CodeSender.class, sender);
         }
-        LOG.info("Codes are delivered by {}", sender.getClass().getSimpleName());
-        byte[] secret = ServerSecret.load(config.secret(), config.dataDir());
+        LOG.info("Codes are delivered by {}", config.delivery() == TwostepConfig.Delivery.TWILIO
+                && !(sender instanceof ConsoleSender) ? "Twilio (SMS and voice)" : sender.getClass().getSimpleName());
+        Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
 
         database = Database.open(config);
         Jdbc jdbc = new Jdbc(database.dataSource());

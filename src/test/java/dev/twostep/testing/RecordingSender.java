@@ -10,6 +10,8 @@ import dev.twostep.delivery.DeliveryException;
 
 /** Keeps every code it is asked to send, so a test can type it; can be told to fail the next sends. */
 public final class RecordingSender implements CodeSender {
+    /** Never reset, so no two messages in one JVM share a SID. */
+    private static final java.util.concurrent.atomic.AtomicLong SIDS = new java.util.concurrent.atomic.AtomicLong();
     private final List<CodeMessage> sent = new ArrayList<>();
     private DeliveryException failure;
 
@@ -19,7 +21,9 @@ public final class RecordingSender implements CodeSender {
             throw failure;
         }
         sent.add(message);
-        return "SM" + sent.size();
+        // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
+        return String.format("%s%032x", message.channel() == dev.twostep.delivery.Channel.SMS ? "SM" : "CA",
+                SIDS.incrementAndGet());
     }
 
     public synchronized List<CodeMessage> sent() {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import dev.twostep.config.Settings;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.CodeSender;
 
@@ -37,6 +38,8 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     public static final String CONTEXT = "/app";
 
     private final Map<String, String> settings;
+    private final Map<String, String> environment = new HashMap<>();
+    private boolean recording = true;
     private final RecordingSender sender = new RecordingSender();
     private final MutableClock clock = new MutableClock();
     private final List<WebClient> clients = new ArrayList<>();
@@ -51,6 +54,21 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
 
     public TwostepServer(Map<String, String> settings) {
         this.settings = settings;
+    }
+
+    /**
+     * Environment variables as the app will see them (for secrets such as TWILIO_AUTH_TOKEN, which are
+     * read from the environment only).
+     */
+    public TwostepServer environment(Map<String, String> env) {
+        environment.putAll(env);
+        return this;
+    }
+
+    /** Lets the app build its own sender from the settings (e.g. Twilio) instead of the recording one. */
+    public TwostepServer realSender() {
+        recording = false;
+        return this;
     }
 
     @Override
@@ -70,7 +88,11 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         xml.append("</web-app>\n");
         Files.writeString(override, xml);
         webapp.addOverrideDescriptor(override.toUri().toString());
-        webapp.setAttribute(CodeSender.class.getName(), sender);
+        if (recording) {
+            webapp.setAttribute(CodeSender.class.getName(), sender);
+        }
+        Map<String, String> env = Map.copyOf(environment);
+        webapp.setAttribute(Settings.class.getName(), new Settings(params::get, env));
         webapp.setAttribute(Clock.class.getName(), clock);
         webapp.setThrowUnavailableOnStartupException(true);
 

@@ -1,0 +1,66 @@
+package dev.twostep.delivery;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.twilio.exception.ApiConnectionException;
+import com.twilio.exception.ApiException;
+import com.twilio.exception.TwilioException;
+
+import dev.twostep.delivery.DeliveryException.Reason;
+
+/**
+ * Turns Twilio's errors into what the user should do. The log gets Twilio's error code, HTTP status and
+ * documentation link; the user gets one sentence; nobody gets a stack trace.
+ *
+ * @see <a href="https://www.twilio.com/docs/api/errors">Twilio error and warning dictionary</a>
+ */
+final class TwilioErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(TwilioErrors.class);
+
+    /** Twilio error code to what the user can do about it. Anything else is "try again later". */
+    static final Map<Integer, Reason> REASONS = Map.ofEntries(
+            Map.entry(21211, Reason.INVALID_NUMBER),       // Invalid 'To' phone number
+            Map.entry(21217, Reason.INVALID_NUMBER),       // Phone number does not appear to be valid
+            Map.entry(13224, Reason.INVALID_NUMBER),       // Dial: invalid phone number
+            Map.entry(21408, Reason.REGION_NOT_ENABLED),   // Permission to send an SMS not enabled for the region
+            Map.entry(21215, Reason.REGION_NOT_ENABLED),   // Geo permission: call to this number not allowed
+            Map.entry(13227, Reason.REGION_NOT_ENABLED),   // Geo permission: no international permission (voice)
+            Map.entry(21608, Reason.UNVERIFIED_NUMBER),    // Trial account: number is unverified
+            Map.entry(21219, Reason.UNVERIFIED_NUMBER),    // Trial account: 'To' number not verified (voice)
+            Map.entry(21610, Reason.OPTED_OUT),            // Attempt to send to unsubscribed recipient (STOP)
+            Map.entry(21614, Reason.CHANNEL_UNAVAILABLE),  // 'To' number is not a valid mobile number
+            Map.entry(21612, Reason.CHANNEL_UNAVAILABLE)); // 'To' number is not currently reachable via SMS
+
+    private TwilioErrors() {
+    }
+
+    static DeliveryException map(TwilioException e, CodeMessage m) {
+        if (e instanceof ApiException api) {
+            Integer code = api.getCode();
+            Reason reason = code == null ? Reason.TRY_LATER : REASONS.getOrDefault(code, Reason.TRY_LATER);
+            if (code != null && code == 20003) {
+                LOG.error("Twilio refused Twostep's credentials (error 20003, HTTP {}): check TWILIO_ACCOUNT_SID and"
+                        + " TWILIO_AUTH_TOKEN", api.getStatusCode());
+            } else {
+                LOG.warn("Twilio refused a {} to {}: error {} (HTTP {}) {}", m.channel(), PhoneMask.mask(m.to()),
+                        code, api.getStatusCode(), api.getMoreInfo() == null ? "" : api.getMoreInfo());
+            }
+            return new DeliveryException(reason, code == null ? null : code.toString(),
+                    "Twilio error " + code + " (HTTP " + api.getStatusCode() + ")", null);
+        }
+        String what = e instanceof ApiConnectionException ? "could not be reached or timed out" : "failed";
+        LOG.warn("Twilio {} for a {} to {}: {}", what, m.channel(), PhoneMask.mask(m.to()), rootMessage(e));
+        return new DeliveryException(Reason.TRY_LATER, null, "Twilio " + what, null);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}

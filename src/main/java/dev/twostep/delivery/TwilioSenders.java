@@ -1,0 +1,58 @@
+package dev.twostep.delivery;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.twilio.http.TwilioRestClient;
+
+import dev.twostep.config.TwostepConfig;
+
+/** Builds the Twilio SMS and voice senders, with their client, from the settings. */
+public final class TwilioSenders {
+    private static final Logger LOG = LoggerFactory.getLogger(TwilioSenders.class);
+    /** Where Twilio reports delivery, under the app's context path. */
+    public static final String STATUS_PATH = "/twostep/twilio/status";
+    /** Where Twilio asks for the code after a key press, under the app's context path. */
+    public static final String VOICE_PATH = "/twostep/twilio/voice";
+
+    private TwilioSenders() {
+    }
+
+    /** The REST client: the SDK's own, with a base-URL rewriting, time-bounded HTTP client. */
+    public static TwilioRestClient client(TwostepConfig.Twilio t) {
+        TwilioRestClient.Builder builder = t.apiKey() != null
+                ? new TwilioRestClient.Builder(t.apiKey(), t.apiSecret()).accountSid(t.accountSid())
+                : new TwilioRestClient.Builder(t.accountSid(), t.authToken());
+        return builder.httpClient(new BaseUrlHttpClient(t.baseUrl(), t.connectTimeout(), t.readTimeout())).build();
+    }
+
+    /**
+     * @param contextPath the app's context path, for callback URLs
+     * @param secret the server secret, for sealing voice tokens
+     */
+    public static CodeSender from(TwostepConfig config, String contextPath, byte[] secret) {
+        TwostepConfig.Twilio t = config.twilio();
+        TwilioRestClient client = client(t);
+        URI origin = config.publicOrigin();
+        boolean callbacks = origin != null && t.authToken() != null;
+        if (origin != null && !callbacks) {
+            LOG.info("Twilio status callbacks are off: they need TWILIO_AUTH_TOKEN to check Twilio's signatures");
+        }
+        URI status = callbacks ? URI.create(origin + contextPath + STATUS_PATH) : null;
+        URI voice = t.voicePressKey() ? URI.create(origin + contextPath + VOICE_PATH) : null;
+        DeliveryTexts texts = new DeliveryTexts(t.voiceLanguage());
+        String webOtpHost = origin == null ? null : origin.getPort() == -1 ? origin.getHost()
+                : origin.getHost() + ":" + origin.getPort();
+        CodeSender sms = new TwilioSmsSender(client, t.fromNumber(), t.messagingServiceSid(), config.appName(),
+                webOtpHost, status, texts);
+        CodeSender call = new TwilioVoiceSender(client, t.callerId(), config.appName(), status, voice,
+                new VoiceToken(secret), texts);
+        // Waiting for a place is bounded by the connect timeout: a request thread never waits long.
+        return new ChannelRouter(Map.of(Channel.SMS, sms, Channel.VOICE, call), t.maxInFlight(),
+                Duration.ofMillis(Math.min(t.connectTimeout().toMillis(), 2000)));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.twostep.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.twostep.config.Settings;
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.delivery.DeliveryException.Reason;
+import dev.twostep.testing.TwilioStub;
+
+/** Twilio's errors, as Twilio sends them, mapped to what the user should do. */
+class TwilioErrorMappingTest {
+    private static final byte[] SECRET = "error-test-secret-0123456789abcdefgh".getBytes(StandardCharsets.UTF_8);
+    private static final String SID = "AC" + "0123456789abcdef".repeat(2);
+
+    private static CodeSender sender(String baseUrl, Map<String, String> extra) {
+        Map<String, String> params = new HashMap<>(Map.of("twilio.from-number", "+15005550006",
+                "twilio.base-url", baseUrl));
+        params.putAll(extra);
+        Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", SID, "TWILIO_AUTH_TOKEN", "t");
+        return TwilioSenders.from(TwostepConfig.from(new Settings(params::get, env)), "", SECRET);
+    }
+
+    private static CodeMessage sms() {
+        return new CodeMessage(1, "+14155552671", Channel.SMS, "123456", Duration.ofMinutes(10), Locale.ENGLISH);
+    }
+
+    private static String twilioError(int code, int status) {
+        return "{\"code\":" + code + ",\"message\":\"Twilio says no\",\"more_info\":\"https://www.twilio.com/docs/errors/"
+                + code + "\",\"status\":" + status + "}";
+    }
+
+    @ParameterizedTest(name = "Twilio error {0} (HTTP {1}) means {2}")
+    @CsvSource({
+        "21211, 400, INVALID_NUMBER",
+        "21408, 400, REGION_NOT_ENABLED",
+        "21608, 400, UNVERIFIED_NUMBER",
+        "21610, 400, OPTED_OUT",
+        "21614, 400, CHANNEL_UNAVAILABLE",
+        "20003, 401, TRY_LATER",
+        "20429, 429, TRY_LATER",
+        "20500, 500, TRY_LATER",
+        "20503, 503, TRY_LATER",
+    })
+    void mapsTwilioErrors(int code, int status, Reason reason) throws Exception {
+        try (TwilioStub twilio = TwilioStub.answering(status, twilioError(code, status))) {
+            DeliveryException e = assertThrows(DeliveryException.class,
+                    () -> sender(twilio.baseUrl(), Map.of()).send(sms()));
+            assertEquals(reason, e.reason());
+            assertEquals(String.valueOf(code), e.providerCode());
+            assertEquals(1, twilio.exchanges().size(), "a failed send is never retried behind the user's back");
+        }
+    }
+
+    @Test
+    void aServerErrorWithoutABodyMeansTryLater() throws Exception {
+        try (TwilioStub twilio = TwilioStub.answering(502, "")) {
+            DeliveryException e = assertThrows(DeliveryException.class,
+                    () -> sender(twilio.baseUrl(), Map.of()).send(sms()));
+            assertEquals(Reason.TRY_LATER, e.reason());
+            assertEquals(1, twilio.exchanges().size());
+        }
+    }
+
+    @Test
+    void aSlowTwilioTimesOutAndMeansTryLater() throws Exception {
+        try (TwilioStub twilio = TwilioStub.answering(201, "{}")) {
+            twilio.delay(30_000);
+            CodeSender sender = sender(twilio.baseUrl(), Map.of("twilio.read-timeout-ms", "500"));
+            DeliveryException e = assertThrows(DeliveryException.class, () -> sender.send(sms()));
+            assertEquals(Reason.TRY_LATER, e.reason());
+            assertNull(e.providerCode());
+        }
+    }
+
+    @Test
+    void anUnreachableTwilioMeansTryLater() throws Exception {
+        String closed;
+        try (TwilioStub twilio = TwilioStub.answering(201, "{}")) {
+            closed = twilio.baseUrl();
+        }
+        DeliveryException e = assertThrows(DeliveryException.class, () -> sender(closed, Map.of()).send(sms()));
+        assertEquals(Reason.TRY_LATER, e.reason());
+    }
+
+    @Test
+    void noMoreSendsInFlightThanConfigured() throws Exception {
+        try (TwilioStub twilio = TwilioStub.answering(201, "{}")) {
+            twilio.delay(3_000);
+            CodeSender sender = sender(twilio.baseUrl(), Map.of("twilio.max-in-flight", "1",
+                    "twilio.connect-timeout-ms", "200", "twilio.read-timeout-ms", "10000"));
+            Thread first = new Thread(() -> {
+                try {
+                    sender.send(sms());
+                } catch (DeliveryException ignored) {
+                    // The stub's empty answer is not a message; only the second send matters here.
+                }
+            });
+            first.start();
+            twilio.awaitReceived(1);
+            DeliveryException e = assertThrows(DeliveryException.class, () -> sender.send(sms()));
+            assertEquals(Reason.TRY_LATER, e.reason());
+            assertTrue(e.getMessage().contains("in flight"), e.getMessage());
+            first.join();
+        }
+    }
+}
