@@ -51,6 +51,9 @@ class TwostepConfigTest {
         "twostep.success-url         | //evil.example",
         "twostep.password.memory-kib | 1024",
         "twostep.password.iterations | 1",
+        "twostep.public-origin       | ftp://auth.example.com",
+        "twostep.public-origin       | https://auth.example.com/path",
+        "twostep.public-origin       | auth.example.com",
     })
     void invalidSettingsStopStartUpNamingTheSetting(String name, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(name, value), Map.of()));
@@ -73,6 +76,20 @@ class TwostepConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(),
                 Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "x")));
         assertEquals("twilio.from-number", e.setting());
+    }
+
+    @Test
+    void pressAKeyCallsNeedAPublicOriginAndTheAuthToken() {
+        Map<String, String> apiKeyEnv = Map.of("TWILIO_ACCOUNT_SID", "AC1", "TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s");
+        ConfigException noOrigin = assertThrows(ConfigException.class, () -> parse(Map.of("twilio.from-number", "+15005550006",
+                "twilio.voice.press-key", "true"), Map.of("TWILIO_ACCOUNT_SID", "AC1", "TWILIO_AUTH_TOKEN", "t")));
+        assertEquals("twilio.voice.press-key", noOrigin.setting());
+        ConfigException noToken = assertThrows(ConfigException.class, () -> parse(Map.of("twilio.from-number", "+15005550006",
+                "twilio.voice.press-key", "true", "twostep.public-origin", "https://a.example"), apiKeyEnv));
+        assertEquals("twilio.voice.press-key", noToken.setting());
+        TwostepConfig withKey = parse(Map.of("twilio.from-number", "+15005550006"), apiKeyEnv);
+        assertEquals("SK1", withKey.twilio().apiKey());
+        assertFalse(withKey.toString().contains("TWILIO_API_SECRET") || withKey.describe().contains("=s,"));
     }
 
     @Test
