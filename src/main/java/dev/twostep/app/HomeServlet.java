@@ -6,16 +6,14 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import dev.twostep.config.TwostepConfig;
-import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
 
-/** The root of the app sends people to the account page (which asks them to sign in first). */
+/** The root of the standalone app sends people to the account page (which asks them to sign in first). */
 public class HomeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Http.seeOther(request, response, Attributes.require(getServletContext(), TwostepConfig.class).successUrl());
+        Http.seeOther(request, response, "/account");
     }
 }

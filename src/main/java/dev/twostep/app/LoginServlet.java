@@ -68,6 +68,6 @@ public class LoginServlet extends HttpServlet {
         if (next != null) {
             ReturnTo.save(request.getSession(), next);
         }
-        Http.seeOther(request, response, "/twostep/code");
+        Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 }

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.twostep.config.TwostepConfig;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneNumbers;
 import dev.twostep.guard.GuardSession;
@@ -28,12 +29,14 @@ public class RegisterServlet extends HttpServlet {
     private transient AccountService accounts;
     private transient PhoneNumbers phoneNumbers;
     private transient Views views;
+    private transient TwostepConfig config;
 
     @Override
     public void init() {
         accounts = Attributes.require(getServletContext(), AccountService.class);
         phoneNumbers = Attributes.require(getServletContext(), PhoneNumbers.class);
         views = Attributes.require(getServletContext(), Views.class);
+        config = Attributes.require(getServletContext(), TwostepConfig.class);
     }
 
     @Override
@@ -48,7 +51,7 @@ public class RegisterServlet extends HttpServlet {
         String username = AccountService.normalizeUsername(request.getParameter("username"));
         String password = request.getParameter("password");
         String phone = request.getParameter("phone");
-        Optional<Channel> channel = Channel.parse(request.getParameter("channel"));
+        Optional<Channel> channel = Channel.parse(request.getParameter("channel")).filter(config.channels()::contains);
 
         Map<String, Object> vars = new HashMap<>();
         vars.put("username", username.length() > AccountService.MAX_USERNAME ? "" : username);
@@ -75,7 +78,7 @@ public class RegisterServlet extends HttpServlet {
                     channel.get());
             if (problem.isEmpty()) {
                 GuardSession.firstStepPassed(request, username);
-                Http.seeOther(request, response, "/twostep/code");
+                Http.seeOther(request, response, config.pagesPath() + "/code");
                 return;
             }
             errors.put("username", "register.error.taken");

@@ -4,10 +4,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
+import dev.twostep.delivery.Channel;
 
 /**
  * Twostep's settings, parsed and checked once at start-up. Every setting is a context-param in
@@ -30,12 +33,28 @@ public record TwostepConfig(
         Delivery delivery,
         String successUrl,
         URI publicOrigin,
+        Identity identity,
+        String identityAttribute,
+        String loginUrl,
+        String pagesPath,
+        Set<Channel> channels,
+        String stylesheetUrl,
         int passwordMemoryKib,
         int passwordIterations,
         Twilio twilio) {
 
     /** How codes leave the server. */
     public enum Delivery { AUTO, CONSOLE, TWILIO }
+
+    /** Where the guard learns who passed the first step. */
+    public enum Identity {
+        /** Twostep's own password sign-in (the standalone app). */
+        TWOSTEP,
+        /** The container's authentication: request.getRemoteUser() (FORM or BASIC with a Realm, Jetty login services). */
+        CONTAINER,
+        /** A session attribute the host app sets at its own sign-in (a String, or a Principal). */
+        SESSION_ATTRIBUTE
+    }
 
     /**
      * Twilio account settings; present only when delivery uses Twilio. Either the auth token or an API key
@@ -109,9 +128,21 @@ public record TwostepConfig(
             throw new ConfigException("twostep.phone.default-region",
                     "must be a two-letter region code such as US or GB, got '" + region + "'");
         }
-        String successUrl = s.get("twostep.success-url", "/account");
-        if (!successUrl.startsWith("/") || successUrl.startsWith("//")) {
-            throw new ConfigException("twostep.success-url", "must be a path inside this app, starting with one /");
+        String successUrl = path(s, "twostep.success-url", "/");
+        Identity identity = s.getEnum("twostep.identity", Identity.class, Identity.TWOSTEP);
+        String loginUrl = path(s, "twostep.login-url", identity == Identity.TWOSTEP ? "/login" : null);
+        String pagesPath = path(s, "twostep.pages-path", "/twostep").replaceAll("/+$", "");
+        if (pagesPath.isEmpty()) {
+            throw new ConfigException("twostep.pages-path", "must not be the root: Twostep's pages need a prefix");
+        }
+        Set<Channel> channels = EnumSet.noneOf(Channel.class);
+        for (String name : s.get("twostep.channels", "sms,voice").split(",")) {
+            channels.add(Channel.parse(name).orElseThrow(() -> new ConfigException("twostep.channels",
+                    "must list sms, voice or both, got '" + name.trim() + "'")));
+        }
+        String stylesheet = s.get("twostep.stylesheet-url");
+        if (stylesheet != null && !(stylesheet.startsWith("/") || stylesheet.startsWith("https://"))) {
+            throw new ConfigException("twostep.stylesheet-url", "must be a path or an https URL");
         }
         return new TwostepConfig(
                 s.get("twostep.db.url", DEFAULT_DB_URL),
@@ -129,9 +160,28 @@ public record TwostepConfig(
                 delivery,
                 successUrl,
                 publicOrigin,
+                identity,
+                s.get("twostep.identity.session-attribute", "user"),
+                loginUrl,
+                pagesPath,
+                Set.copyOf(channels),
+                stylesheet,
                 s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
                 twilio);
+    }
+
+    /** A path inside the app: one leading slash, no scheme, host or backslash. */
+    private static String path(Settings s, String name, String fallback) {
+        String value = s.get(name, fallback);
+        if (value == null) {
+            return null;
+        }
+        if (!value.startsWith("/") || value.startsWith("//") || value.contains("\\")
+                || value.chars().anyMatch(c -> c < 0x20)) {
+            throw new ConfigException(name, "must be a path inside this app, starting with one /");
+        }
+        return value;
     }
 
     private static URI publicOrigin(String value) {
@@ -178,7 +228,9 @@ public record TwostepConfig(
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
                 + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
                 + ", appName=" + appName + ", delivery=" + delivery + ", successUrl=" + successUrl
-                + ", publicOrigin=" + publicOrigin
+                + ", publicOrigin=" + publicOrigin + ", identity=" + identity
+                + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
+                + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels
                 + ", password=argon2id(m=" + passwordMemoryKib + "KiB,t=" + passwordIterations + ",p=1)"
                 + (twilio == null ? "" : ", " + twilio);
     }

@@ -19,6 +19,12 @@ public final class PhoneDao {
     private static final String CONFIRM = "UPDATE phones SET confirmed_at = ?, updated_at = ?"
             + " WHERE username = ? AND phone_e164 = ?";
 
+    /** Sets a new, unconfirmed number, unless a confirmed one exists: that one only changes with a code. */
+    private static final String SET_UNCONFIRMED = "INSERT INTO phones (username, phone_e164, channel, confirmed_at,"
+            + " updated_at) VALUES (?, ?, ?, NULL, ?) ON CONFLICT (username) DO UPDATE SET"
+            + " phone_e164 = excluded.phone_e164, channel = excluded.channel, updated_at = excluded.updated_at"
+            + " WHERE phones.confirmed_at IS NULL";
+
     private final Jdbc jdbc;
 
     public PhoneDao(Jdbc jdbc) {
@@ -37,6 +43,15 @@ public final class PhoneDao {
     /** Adds an unconfirmed phone inside the caller's transaction. */
     public void insert(Connection c, String username, String e164, Channel channel, long now) throws SQLException {
         Jdbc.update(c, INSERT, params(username, e164, channel.name(), now));
+    }
+
+    /**
+     * Enrolls a number for a user who has none confirmed yet.
+     *
+     * @return false when the user already has a confirmed phone (which is left as it was)
+     */
+    public boolean setUnconfirmed(String username, String e164, Channel channel, long now) {
+        return jdbc.update("saving a phone", SET_UNCONFIRMED, params(username, e164, channel.name(), now)) == 1;
     }
 
     public boolean confirm(String username, String e164, long now) {

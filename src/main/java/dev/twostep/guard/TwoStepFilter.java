@@ -1,7 +1,10 @@
 package dev.twostep.guard;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -11,59 +14,96 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import dev.twostep.config.ConfigException;
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
 
 /**
- * Guards the URL patterns it is mapped to. A verified session passes, answered from the session alone
- * with no database query. A session that passed only the first step goes to the code page; any other
- * goes to the sign-in page. The GET first asked for is saved and restored after sign-in. Requests that are
- * not page navigations (scripts, non-GET) get 401 instead of a redirect.
+ * The guard. Map it, first among the app's filters, to the URL patterns that need both steps. A verified
+ * session passes, answered from the session alone with no database query. A session whose user passed
+ * only the first step (Twostep's password, or the host's own login) goes to the code page, or to the
+ * enrollment page when Twostep knows no phone for that user yet; any other goes to the sign-in page
+ * ({@code twostep.login-url}), or gets 401 when there is none. The GET first asked for is saved and
+ * restored after sign-in. Requests that are not page navigations (fetch/XHR, non-GET) get 401 instead of a
+ * redirect.
  *
- * <p>Init-params:
- * <ul>
- * <li>{@code login-url}: where a session with no sign-in goes; default {@code /login}</li>
- * <li>{@code code-url}: the code page; default {@code /twostep/code}</li>
- * </ul>
+ * <p>Init-param {@code exclude}: comma-separated paths inside the mapped patterns that stay open, such
+ * as {@code /health, /static/*, *.css} (exact path, path prefix with {@code /*}, or extension); default
+ * none. Everything else comes from the context-params (see README: Settings).
  */
 public class TwoStepFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
-    private String loginUrl;
-    private String codeUrl;
+    private transient TwostepConfig config;
+    private final List<String> exact = new ArrayList<>();
+    private final List<String> prefixes = new ArrayList<>();
+    private final List<String> extensions = new ArrayList<>();
 
     @Override
-    public void init(FilterConfig config) throws ServletException {
-        super.init(config);
-        loginUrl = path(config, "login-url", "/login");
-        codeUrl = path(config, "code-url", "/twostep/code");
-    }
-
-    private static String path(FilterConfig config, String name, String fallback) {
-        String value = config.getInitParameter(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
+    public void init(FilterConfig filterConfig) throws ServletException {
+        super.init(filterConfig);
+        config = Attributes.require(filterConfig.getServletContext(), TwostepConfig.class);
+        String exclude = filterConfig.getInitParameter("exclude");
+        if (exclude != null) {
+            for (String raw : exclude.split(",")) {
+                String p = raw.trim();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                if (p.startsWith("*.") && p.length() > 2) {
+                    extensions.add(p.substring(1));
+                } else if (p.startsWith("/") && p.endsWith("/*")) {
+                    prefixes.add(p.substring(0, p.length() - 1));
+                } else if (p.startsWith("/") && !p.contains("*")) {
+                    exact.add(p);
+                } else {
+                    throw new ConfigException("exclude", "'" + p + "' is not /exact, /prefix/* or *.ext");
+                }
+            }
         }
-        if (ReturnTo.safe(value.trim()) == null) {
-            throw new ConfigException(name, "must be a path inside this app starting with one /");
-        }
-        return value.trim();
     }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        GuardState state = GuardSession.state(request).orElse(null);
-        if (state != null && state.verified()) {
+        if (excluded(request)) {
             chain.doFilter(request, response);
             return;
         }
-        if (!isNavigation(request)) {
-            response.setHeader("Cache-Control", "no-store");
+        Optional<GuardState> state = GuardSession.current(request, config);
+        if (state.isPresent() && state.get().verified()) {
+            chain.doFilter(GuardRequest.wrapIfNeeded(request, state.get().username()), response);
+            return;
+        }
+        response.setHeader("Cache-Control", "no-store");
+        if (!isNavigation(request) || (state.isEmpty() && config.loginUrl() == null)) {
             response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
             return;
         }
         ReturnTo.saveIfGet(request);
-        Http.seeOther(request, response, state == null ? loginUrl : codeUrl);
+        Http.seeOther(request, response, state.isEmpty() ? config.loginUrl() : config.pagesPath() + "/code");
+    }
+
+    /** Paths in the exclude list, matched on the container's decoded, normalised path. */
+    private boolean excluded(HttpServletRequest request) {
+        if (exact.isEmpty() && prefixes.isEmpty() && extensions.isEmpty()) {
+            return false;
+        }
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (exact.contains(path)) {
+            return true;
+        }
+        for (String prefix : prefixes) {
+            if (path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1))) {
+                return true;
+            }
+        }
+        for (String extension : extensions) {
+            if (path.endsWith(extension)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A page navigation by a person, as opposed to a script's fetch/XHR or a form post. */

@@ -3,6 +3,7 @@ package dev.twostep.web;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,13 +27,11 @@ import dev.twostep.guard.GuardState;
 import dev.twostep.guard.ReturnTo;
 
 /**
- * The code page. On the first visit after the password step it sends a code through the user's channel;
- * it then takes the typed code, or sends a new one ("send a new code"), or sends one through the other
- * channel ("call me instead" / "text me instead"). A phone that is not confirmed yet gets its
- * confirmation here: the first accepted code confirms it.
- *
- * <p>Init-param {@code login-url}: the sign-in page for sessions with no first step; default
- * {@code /login}.
+ * The code page ({@code <pages-path>/code}). On the first visit after the first step it sends a code
+ * through the user's channel; it then takes the typed code, or sends a new one ("send a new code"), or
+ * sends one through the other channel ("call me instead" / "text me instead"). A phone that is not
+ * confirmed yet gets its confirmation here: the first accepted code confirms it. A user with no phone is
+ * sent to the enrollment page.
  */
 public class CodeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -43,7 +42,6 @@ public class CodeServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient Clock clock;
-    private String loginUrl;
 
     @Override
     public void init() {
@@ -52,43 +50,54 @@ public class CodeServlet extends HttpServlet {
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         clock = Attributes.require(getServletContext(), Clock.class);
-        String login = getInitParameter("login-url");
-        loginUrl = login == null || ReturnTo.safe(login) == null ? "/login" : login;
+    }
+
+    /** The user at the code step, or null after answering for the other cases. */
+    private GuardState pending(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<GuardState> state = GuardSession.current(request, config);
+        if (state.isEmpty()) {
+            if (config.loginUrl() == null) {
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+            } else {
+                Http.seeOther(request, response, config.loginUrl());
+            }
+            return null;
+        }
+        if (state.get().verified()) {
+            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            return null;
+        }
+        return state.get();
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.state(request);
-        if (state.isEmpty()) {
-            Http.seeOther(request, response, loginUrl);
+        GuardState state = pending(request, response);
+        if (state == null) {
             return;
         }
-        if (state.get().verified()) {
-            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
-            return;
-        }
-        Optional<Phone> phone = phones.find(state.get().username());
+        Optional<Phone> phone = phones.find(state.username());
         if (phone.isEmpty()) {
-            views.render(request, response, HttpServletResponse.SC_CONFLICT, "error",
-                    Map.of("status", 409, "messageKey", "code.noPhone"));
+            Http.seeOther(request, response, config.pagesPath() + "/enroll");
             return;
         }
-        Challenge current = state.get().challengeId() == 0 ? null
-                : codes.find(state.get().username(), state.get().challengeId()).orElse(null);
+        Challenge current = state.challengeId() == 0 ? null
+                : codes.find(state.username(), state.challengeId()).orElse(null);
         if (current == null) {
-            // First visit after the password: send the code through the user's own channel.
+            // First visit after the first step: send the code through the user's own channel.
+            Channel channel = offered(phone.get().channel());
             try {
-                current = send(request, state.get(), phone.get(), phone.get().channel());
-                notice(request, "code.sent." + current.channel().name().toLowerCase());
+                current = send(request, state, phone.get(), channel);
+                notice(request, "code.sent." + name(current.channel()));
             } catch (DeliveryException e) {
-                show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone.get(), phone.get().channel(),
+                show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone.get(), channel,
                         deliveryError(e));
                 return;
             }
         }
         if (current.deliveryFailed()) {
             show(request, response, HttpServletResponse.SC_OK, phone.get(), current.channel(),
-                    "code.error.notDelivered." + current.channel().name().toLowerCase());
+                    "code.error.notDelivered." + name(current.channel()));
             return;
         }
         show(request, response, HttpServletResponse.SC_OK, phone.get(), current.channel(), null);
@@ -96,25 +105,19 @@ public class CodeServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.state(request);
-        if (state.isEmpty()) {
-            Http.seeOther(request, response, loginUrl);
+        GuardState state = pending(request, response);
+        if (state == null) {
             return;
         }
-        if (state.get().verified()) {
-            Http.seeOther(request, response, config.successUrl());
-            return;
-        }
-        Phone phone = phones.find(state.get().username()).orElse(null);
+        Phone phone = phones.find(state.username()).orElse(null);
         if (phone == null) {
-            views.render(request, response, HttpServletResponse.SC_CONFLICT, "error",
-                    Map.of("status", 409, "messageKey", "code.noPhone"));
+            Http.seeOther(request, response, config.pagesPath() + "/enroll");
             return;
         }
         String action = request.getParameter("action");
-        Channel currentChannel = currentChannel(state.get(), phone);
+        Channel currentChannel = currentChannel(state, phone);
         if ("verify".equals(action) || action == null) {
-            verify(request, response, state.get(), phone, currentChannel);
+            verify(request, response, state, phone, currentChannel);
             return;
         }
         Channel channel;
@@ -122,7 +125,7 @@ public class CodeServlet extends HttpServlet {
             channel = currentChannel;
         } else if ("switch".equals(action)) {
             Optional<Channel> asked = Channel.parse(request.getParameter("channel"));
-            if (asked.isEmpty()) {
+            if (asked.isEmpty() || !config.channels().contains(asked.get())) {
                 show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, currentChannel, "code.error.channel");
                 return;
             }
@@ -132,13 +135,13 @@ public class CodeServlet extends HttpServlet {
             return;
         }
         try {
-            Challenge sent = send(request, state.get(), phone, channel);
-            notice(request, "code.resent." + sent.channel().name().toLowerCase());
+            Challenge sent = send(request, state, phone, channel);
+            notice(request, "code.resent." + name(sent.channel()));
         } catch (DeliveryException e) {
             show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone, currentChannel, deliveryError(e));
             return;
         }
-        Http.seeOther(request, response, request.getServletPath());
+        Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 
     private void verify(HttpServletRequest request, HttpServletResponse response, GuardState state, Phone phone,
@@ -161,12 +164,10 @@ public class CodeServlet extends HttpServlet {
                     "code.error.wrong", result.attemptsLeft());
             case MALFORMED -> show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel,
                     "code.error.malformed", codes.policy().length());
-            case EXPIRED -> show(request, response, Http.UNPROCESSABLE, phone, channel,
-                    "code.error.expired");
-            case TOO_MANY_ATTEMPTS -> show(request, response, Http.UNPROCESSABLE, phone,
-                    channel, "code.error.tooMany");
-            case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel,
-                    "code.error.notActive");
+            case EXPIRED -> show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.expired");
+            case TOO_MANY_ATTEMPTS -> show(request, response, Http.UNPROCESSABLE, phone, channel,
+                    "code.error.tooMany");
+            case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
         }
     }
 
@@ -178,6 +179,11 @@ public class CodeServlet extends HttpServlet {
         return sent;
     }
 
+    /** The user's channel, or the other one when the operator no longer offers theirs. */
+    private Channel offered(Channel preferred) {
+        return config.channels().contains(preferred) ? preferred : preferred.other();
+    }
+
     private Channel currentChannel(GuardState state, Phone phone) {
         if (state.challengeId() != 0) {
             Optional<Challenge> c = codes.find(state.username(), state.challengeId());
@@ -185,7 +191,11 @@ public class CodeServlet extends HttpServlet {
                 return c.get().channel();
             }
         }
-        return phone.channel();
+        return offered(phone.channel());
+    }
+
+    private static String name(Channel channel) {
+        return channel.name().toLowerCase(Locale.ROOT);
     }
 
     private static String deliveryError(DeliveryException e) {
@@ -210,8 +220,8 @@ public class CodeServlet extends HttpServlet {
         session.removeAttribute(NOTICE);
         Map<String, Object> vars = new HashMap<>();
         vars.put("lastDigits", PhoneMask.lastDigits(phone.e164()));
-        vars.put("channel", channel.name().toLowerCase());
-        vars.put("otherChannel", channel.other().name().toLowerCase());
+        vars.put("channel", name(channel));
+        vars.put("otherChannel", config.channels().contains(channel.other()) ? name(channel.other()) : null);
         vars.put("codeLength", codes.policy().length());
         vars.put("confirming", !phone.confirmed());
         vars.put("notice", errorKey == null && notice instanceof String key ? Views.message(request, key) : null);

@@ -9,7 +9,6 @@ import jakarta.servlet.ServletContextListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.twostep.app.AccountService;
 import dev.twostep.code.CodeService;
 import dev.twostep.code.ServerSecret;
 import dev.twostep.config.TwostepConfig;
@@ -71,9 +70,8 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, PhoneDao.class, phones);
         Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion()));
         Attributes.put(context, CodeService.class, codes);
-        Attributes.put(context, AccountService.class, new AccountService(jdbc, phones, config.passwordMemoryKib(),
-                config.passwordIterations(), clock));
-        Attributes.put(context, Views.class, new Views(context, config.appName()));
+        Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
+                config.stylesheetUrl()));
         LOG.info("Twostep is ready");
     }
 

@@ -22,8 +22,14 @@ public final class Views {
     private final TemplateEngine engine = new TemplateEngine();
     private final JakartaServletWebApplication application;
     private final String appName;
+    private final String pagesPath;
+    private final String stylesheet;
 
-    public Views(ServletContext context, String appName) {
+    /**
+     * @param pagesPath where Twostep's pages live (default /twostep)
+     * @param stylesheet an extra stylesheet of the host app, or null
+     */
+    public Views(ServletContext context, String appName, String pagesPath, String stylesheet) {
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(Views.class.getClassLoader());
         resolver.setPrefix("dev/twostep/web/templates/");
         resolver.setSuffix(".html");
@@ -34,6 +40,8 @@ public final class Views {
         engine.setMessageResolver(new BundleMessageResolver());
         this.application = JakartaServletWebApplication.buildApplication(context);
         this.appName = appName;
+        this.pagesPath = pagesPath;
+        this.stylesheet = stylesheet;
     }
 
     /** Renders a page with the given status. Every page gets the CSRF token and the security headers. */
@@ -43,6 +51,8 @@ public final class Views {
         // Pages with forms need the token; an error page passes its own (empty) so no session is made.
         vars.putIfAbsent("csrf", Csrf.token(request));
         vars.put("appName", appName);
+        vars.put("pages", pagesPath);
+        vars.put("hostStylesheet", stylesheet);
         WebContext context = new WebContext(application.buildExchange(request, response), request.getLocale(), vars);
         response.setStatus(status);
         response.setContentType("text/html;charset=UTF-8");
@@ -54,7 +64,7 @@ public final class Views {
     static void securityHeaders(HttpServletResponse response) {
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Content-Security-Policy",
-                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                "default-src 'none'; style-src 'self' https:; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
                         + " base-uri 'none'");
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");

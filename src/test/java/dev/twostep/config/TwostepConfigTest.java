@@ -26,7 +26,10 @@ class TwostepConfigTest {
         assertEquals(5, c.codeMaxAttempts());
         assertEquals("US", c.phoneRegion());
         assertEquals(TwostepConfig.Delivery.CONSOLE, c.delivery());
-        assertEquals("/account", c.successUrl());
+        assertEquals("/", c.successUrl());
+        assertEquals(TwostepConfig.Identity.TWOSTEP, c.identity());
+        assertEquals("/login", c.loginUrl());
+        assertEquals("/twostep", c.pagesPath());
         assertEquals(19456, c.passwordMemoryKib());
         assertEquals(2, c.passwordIterations());
     }

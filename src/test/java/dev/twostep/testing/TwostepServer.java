@@ -92,7 +92,9 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
             webapp.setAttribute(CodeSender.class.getName(), sender);
         }
         Map<String, String> env = Map.copyOf(environment);
-        webapp.setAttribute(Settings.class.getName(), new Settings(params::get, env));
+        // The test's settings over the webapp's own context-params, as an override descriptor would.
+        webapp.setAttribute(Settings.class.getName(), new Settings(
+                name -> params.containsKey(name) ? params.get(name) : webapp.getInitParameter(name), env));
         webapp.setAttribute(Clock.class.getName(), clock);
         webapp.setThrowUnavailableOnStartupException(true);
 

@@ -1,0 +1,114 @@
+package dev.twostep.web;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.delivery.Channel;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
+
+/**
+ * Enrollment ({@code <pages-path>/enroll}): a user Twostep does not know yet, or whose number is not
+ * confirmed, enters a phone number and a channel; the code page then confirms it with a code. A
+ * confirmed number is never replaced here: a session that passed only the first step must not be able
+ * to move the second step to another phone.
+ */
+public class EnrollServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private transient PhoneDao phones;
+    private transient PhoneNumbers numbers;
+    private transient Views views;
+    private transient TwostepConfig config;
+    private transient Clock clock;
+
+    @Override
+    public void init() {
+        phones = Attributes.require(getServletContext(), PhoneDao.class);
+        numbers = Attributes.require(getServletContext(), PhoneNumbers.class);
+        views = Attributes.require(getServletContext(), Views.class);
+        config = Attributes.require(getServletContext(), TwostepConfig.class);
+        clock = Attributes.require(getServletContext(), Clock.class);
+    }
+
+    private GuardState enrolling(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<GuardState> state = GuardSession.current(request, config);
+        if (state.isEmpty()) {
+            if (config.loginUrl() == null) {
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+            } else {
+                Http.seeOther(request, response, config.loginUrl());
+            }
+            return null;
+        }
+        Optional<Phone> phone = phones.find(state.get().username());
+        if (state.get().verified() || phone.map(Phone::confirmed).orElse(false)) {
+            Http.seeOther(request, response, config.pagesPath() + "/code");
+            return null;
+        }
+        return state.get();
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (enrolling(request, response) == null) {
+            return;
+        }
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("channel", name(config.channels().contains(Channel.SMS) ? Channel.SMS : Channel.VOICE));
+        render(request, response, HttpServletResponse.SC_OK, vars);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        GuardState state = enrolling(request, response);
+        if (state == null) {
+            return;
+        }
+        String phone = request.getParameter("phone");
+        Optional<Channel> channel = Channel.parse(request.getParameter("channel")).filter(config.channels()::contains);
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("phone", phone == null || phone.length() > 40 ? "" : phone);
+        vars.put("channel", channel.map(EnrollServlet::name).orElse(null));
+        Map<String, String> errors = new HashMap<>();
+        PhoneNumbers.Parsed parsed = numbers.parse(phone);
+        if (!parsed.ok()) {
+            errors.put("phone", "register.error.phone." + parsed.problem().name().toLowerCase(Locale.ROOT));
+        }
+        if (channel.isEmpty()) {
+            errors.put("channel", "register.error.channel");
+        }
+        if (!errors.isEmpty()) {
+            vars.put("errors", errors);
+            render(request, response, Http.UNPROCESSABLE, vars);
+            return;
+        }
+        phones.setUnconfirmed(state.username(), parsed.e164(), channel.get(), clock.millis());
+        // The next visit to the code page sends a code to the new number.
+        GuardSession.challengeSent(request, 0);
+        Http.seeOther(request, response, config.pagesPath() + "/code");
+    }
+
+    private void render(HttpServletRequest request, HttpServletResponse response, int status, Map<String, Object> vars)
+            throws IOException {
+        vars.put("offersSms", config.channels().contains(Channel.SMS));
+        vars.put("offersVoice", config.channels().contains(Channel.VOICE));
+        views.render(request, response, status, "enroll", vars);
+    }
+
+    private static String name(Channel channel) {
+        return channel.name().toLowerCase(Locale.ROOT);
+    }
+}
