@@ -83,11 +83,12 @@ public final class Settings {
             return fallback;
         }
         try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             StringBuilder allowed = new StringBuilder();
             for (E constant : type.getEnumConstants()) {
-                allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+                allowed.append(allowed.length() == 0 ? "" : ", ")
+                        .append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
             throw new ConfigException(name, "must be one of " + allowed + ", got '" + value + "'");
         }

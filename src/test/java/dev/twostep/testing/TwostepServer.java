@@ -40,6 +40,8 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     private final Map<String, String> settings;
     private final Map<String, String> environment = new HashMap<>();
     private boolean recording = true;
+    private Path webappDir = Path.of(System.getProperty("twostep.webapp.dir", "webapp"));
+    private java.util.function.Consumer<Server> serverSetup = server -> { };
     private final RecordingSender sender = new RecordingSender();
     private final MutableClock clock = new MutableClock();
     private final List<WebClient> clients = new ArrayList<>();
@@ -65,6 +67,17 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         return this;
     }
 
+    /**
+     * Serves another webapp folder instead of Twostep's own: a host app with the guard added by its web.xml.
+     *
+     * @param setup extra set-up of the server, such as the host's login service
+     */
+    public TwostepServer webapp(Path dir, java.util.function.Consumer<Server> setup) {
+        this.webappDir = dir;
+        this.serverSetup = setup;
+        return this;
+    }
+
     /** Lets the app build its own sender from the settings (e.g. Twilio) instead of the recording one. */
     public TwostepServer realSender() {
         recording = false;
@@ -77,7 +90,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         Map<String, String> params = new HashMap<>(TestDatabases.settings(TestDatabases.SQLITE, dir, settings));
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath(CONTEXT);
-        webapp.setBaseResourceAsPath(Path.of(System.getProperty("twostep.webapp.dir", "webapp")).toAbsolutePath());
+        webapp.setBaseResourceAsPath(webappDir.toAbsolutePath());
         webapp.setParentLoaderPriority(true);
         // Overrides web.xml's context-params, as an operator's override descriptor would.
         Path override = dir.resolve("override-web.xml");
@@ -99,6 +112,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         webapp.setThrowUnavailableOnStartupException(true);
 
         jetty = new Server();
+        serverSetup.accept(jetty);
         ServerConnector connector = new ServerConnector(jetty);
         connector.setHost("127.0.0.1");
         connector.setPort(0);

@@ -1,0 +1,110 @@
+package dev.twostep.host;
+
+import static dev.twostep.testing.Pages.enterCode;
+import static dev.twostep.testing.Pages.submitFormOf;
+import static dev.twostep.testing.Pages.text;
+import static dev.twostep.testing.Pages.type;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import org.eclipse.jetty.security.HashLoginService;
+import org.eclipse.jetty.security.UserStore;
+import org.eclipse.jetty.util.security.Password;
+import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlPage;
+import org.htmlunit.html.HtmlRadioButtonInput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.twostep.testing.Pages;
+import dev.twostep.testing.TwostepServer;
+
+/**
+ * An existing app with container FORM login through a Jetty login service, and no Twostep code: the guard
+ * is added by its web.xml alone (src/test/webapps/form-host). Walked in HtmlUnit on embedded Jetty 12.
+ */
+class FormHostIT {
+    @RegisterExtension
+    static final TwostepServer SERVER = new TwostepServer(java.util.Map.of())
+            .webapp(Path.of("src/test/webapps/form-host"), server -> {
+                UserStore users = new UserStore();
+                users.addUser("alice", new Password("alice-password"), new String[] {"user"});
+                users.addUser("dave", new Password("dave-password"), new String[] {"user"});
+                HashLoginService realm = new HashLoginService("host");
+                realm.setUserStore(users);
+                server.addBean(realm);
+            });
+    private final Pages pages = new Pages(SERVER);
+
+    static HtmlPage hostLogin(HtmlPage loginPage, String user, String password) throws Exception {
+        type(loginPage, "j_username", user);
+        type(loginPage, "j_password", password);
+        return submitFormOf(loginPage, "j_username");
+    }
+
+    static HtmlPage enroll(HtmlPage enrollPage, String phone, String channel) throws Exception {
+        type(enrollPage, "phone", phone);
+        enrollPage.<HtmlRadioButtonInput>getFirstByXPath("//input[@name='channel'][@value='" + channel + "']")
+                .setChecked(true);
+        return submitFormOf(enrollPage, "phone");
+    }
+
+    @Test
+    void hostLoginThenEnrollmentThenCodeThenThePage() throws Exception {
+        WebClient client = SERVER.newClient();
+        HtmlPage login = pages.open(client, "/app/reports?month=11");
+        assertTrue(text(login).contains("Host sign-in"), text(login));
+
+        HtmlPage enrollPage = hostLogin(login, "alice", "alice-password");
+        assertEquals("/app/twostep/enroll", enrollPage.getUrl().getPath());
+        assertTrue(text(enrollPage).contains("Set up your phone"), text(enrollPage));
+
+        HtmlPage code = enroll(enrollPage, "(415) 555-2671", "voice");
+        assertEquals("/app/twostep/code", code.getUrl().getPath());
+        assertTrue(text(code).contains("Confirm your phone"), text(code));
+        assertTrue(text(code).contains("We are calling your phone ending in 71"), text(code));
+        assertEquals("+14155552671", SERVER.sender().last().orElseThrow().to());
+
+        HtmlPage page = enterCode(code, SERVER.sender().lastCode());
+        assertEquals("/app/app/reports", page.getUrl().getPath());
+        assertEquals("month=11", page.getUrl().getQuery());
+        assertEquals("Hello, alice", page.getHtmlElementById("user").asNormalizedText());
+        assertEquals("Principal: alice", page.getHtmlElementById("principal").asNormalizedText());
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND confirmed_at IS NOT NULL"));
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM accounts"), "Twostep never writes the host's users");
+
+        // A second session: host login again, then straight to the code (no enrollment), then the page.
+        WebClient second = SERVER.newClient();
+        HtmlPage code2 = hostLogin(pages.open(second, "/app/home"), "alice", "alice-password");
+        assertEquals("/app/twostep/code", code2.getUrl().getPath());
+        assertTrue(text(code2).contains("Enter your code"), text(code2));
+        HtmlPage home = enterCode(code2, SERVER.sender().lastCode());
+        assertEquals("Hello, alice", home.getHtmlElementById("user").asNormalizedText());
+    }
+
+    @Test
+    void scriptsGet401BeforeTheCodeAndExcludedPathsStayOpen() throws Exception {
+        WebClient client = SERVER.newClient();
+        hostLogin(pages.open(client, "/app/home"), "dave", "dave-password");
+        String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> xhr = http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/app/data.json")))
+                .header("Cookie", cookie).header("X-Requested-With", "XMLHttpRequest").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, xhr.statusCode());
+        HttpResponse<String> fetch = http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/app/data.json")))
+                .header("Cookie", cookie).header("Sec-Fetch-Mode", "cors").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, fetch.statusCode());
+
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/app/health"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        assertTrue(health.body().contains("OK"));
+    }
+}
