@@ -3,6 +3,7 @@ package dev.twostep.app;
 import static dev.twostep.db.Jdbc.params;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.limits.Lockouts;
+import dev.twostep.limits.RateLimiter;
 
 /** The standalone app's own accounts: registration and password sign-in. */
 public final class AccountService {
@@ -33,12 +36,70 @@ public final class AccountService {
     private final PhoneDao phones;
     private final PasswordHasher hasher;
     private final Clock clock;
+    private final Lockouts locks;
+    private final RateLimiter limiter;
+    private final RateLimiter.Rule perAddress;
 
     public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock) {
+        this(jdbc, phones, memoryKib, iterations, clock, null, null, null);
+    }
+
+    /**
+     * @param locks consecutive failed passwords per account, with growing locks
+     * @param limiter where failed passwords per client address are counted
+     * @param perAddress how many failed passwords a client address may have in a window
+     */
+    public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock, Lockouts locks,
+                          RateLimiter limiter, RateLimiter.Rule perAddress) {
         this.jdbc = jdbc;
         this.phones = phones;
         this.hasher = new PasswordHasher(memoryKib, iterations);
         this.clock = clock;
+        this.locks = locks;
+        this.limiter = limiter;
+        this.perAddress = perAddress;
+    }
+
+    /** The outcome of a sign-in: OK, a wrong name or password, or refused for now (with the wait). */
+    public record SignIn(Outcome outcome, Duration retryAfter) {
+        public enum Outcome { OK, WRONG, THROTTLED }
+    }
+
+    /**
+     * Signs in with the throttles applied: too many failures for the account (growing locks) or from the
+     * client address refuse even the right password until the wait is over. Unknown user names are counted
+     * and locked like known ones, so locks tell nothing about which names exist.
+     */
+    public SignIn signIn(String username, String password, String address) {
+        long now = clock.millis();
+        if (limiter != null && address != null) {
+            Optional<Duration> wait = limiter.full(perAddress, address, now);
+            if (wait.isPresent()) {
+                LOG.warn("Sign-in refused for user {}: too many failures from {}", username, address);
+                return new SignIn(SignIn.Outcome.THROTTLED, wait.get());
+            }
+        }
+        if (locks != null) {
+            Optional<Duration> locked = locks.lockedFor(username, now);
+            if (locked.isPresent()) {
+                LOG.warn("Sign-in refused for user {}: locked after failed passwords", username);
+                return new SignIn(SignIn.Outcome.THROTTLED, locked.get());
+            }
+        }
+        if (authenticate(username, password)) {
+            if (locks != null) {
+                locks.reset(username);
+            }
+            return new SignIn(SignIn.Outcome.OK, null);
+        }
+        if (limiter != null && address != null) {
+            limiter.record(perAddress.kind(), address, now);
+        }
+        if (locks != null) {
+            locks.fail(username, now).ifPresent(d -> LOG.warn("Sign-in locked for user {} for {} min", username,
+                    d.toMinutes()));
+        }
+        return new SignIn(SignIn.Outcome.WRONG, null);
     }
 
     /** Problems a registration form can have; each is a message key on the page. */

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.twostep.audit.AuditLog;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.GuardSession;
@@ -21,11 +22,13 @@ public class AccountServlet extends HttpServlet {
 
     private transient PhoneDao phones;
     private transient Views views;
+    private transient AuditLog audit;
 
     @Override
     public void init() {
         phones = Attributes.require(getServletContext(), PhoneDao.class);
         views = Attributes.require(getServletContext(), Views.class);
+        audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
     @Override
@@ -38,6 +41,13 @@ public class AccountServlet extends HttpServlet {
             vars.put("lastDigits", PhoneMask.lastDigits(p.e164()));
             vars.put("channel", p.channel().name().toLowerCase());
         });
+        var formatter = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                .withZone(java.time.ZoneOffset.UTC);
+        vars.put("activity", audit.recent(state.username(), 10).stream().map(e -> Map.of(
+                "when", formatter.format(java.time.Instant.ofEpochMilli(e.at())),
+                "what", "audit." + e.event().name(),
+                "detail", e.detail() == null ? "" : e.detail(),
+                "from", e.address() == null ? "" : e.address())).toList());
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
     }
 }

@@ -8,6 +8,8 @@ import jakarta.servlet.ServletContextListener;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Jdbc;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.limits.Lockouts;
+import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.Attributes;
 
 /**
@@ -20,8 +22,13 @@ public class AppListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         var context = event.getServletContext();
         TwostepConfig config = Attributes.require(context, TwostepConfig.class);
-        Attributes.put(context, AccountService.class, new AccountService(Attributes.require(context, Jdbc.class),
+        Jdbc jdbc = Attributes.require(context, Jdbc.class);
+        TwostepConfig.Limits limits = config.limits();
+        Attributes.put(context, AccountService.class, new AccountService(jdbc,
                 Attributes.require(context, PhoneDao.class), config.passwordMemoryKib(), config.passwordIterations(),
-                Attributes.require(context, Clock.class)));
+                Attributes.require(context, Clock.class),
+                new Lockouts(jdbc, "password", limits.passwordFailuresBeforeLock(), limits.lockDelays()),
+                Attributes.require(context, RateLimiter.class),
+                new RateLimiter.Rule("pw-ip", limits.passwordFailuresPerAddress(), limits.sendWindow())));
     }
 }

@@ -8,11 +8,13 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.ReturnTo;
 import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
+import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
 /**
@@ -26,12 +28,14 @@ public class LoginServlet extends HttpServlet {
     private transient AccountService accounts;
     private transient Views views;
     private transient TwostepConfig config;
+    private transient AuditLog audit;
 
     @Override
     public void init() {
         accounts = Attributes.require(getServletContext(), AccountService.class);
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
+        audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
     @Override
@@ -59,11 +63,24 @@ public class LoginServlet extends HttpServlet {
             views.render(request, response, HttpServletResponse.SC_BAD_REQUEST, "login", vars);
             return;
         }
-        if (!accounts.authenticate(username, password)) {
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        AccountService.SignIn result = accounts.signIn(username, password, client.address());
+        if (result.outcome() == AccountService.SignIn.Outcome.THROTTLED) {
+            audit.record(AuditLog.Event.SIGN_IN_THROTTLED, username, client, null);
+            response.setHeader("Retry-After", String.valueOf(result.retryAfter().toSeconds()));
+            vars.put("error", "login.error.throttled");
+            vars.put("errorText", Views.message(request, "login.error.throttled",
+                    Math.max(1, (result.retryAfter().toSeconds() + 59) / 60)));
+            views.render(request, response, Http.TOO_MANY, "login", vars);
+            return;
+        }
+        if (result.outcome() == AccountService.SignIn.Outcome.WRONG) {
+            audit.record(AuditLog.Event.SIGN_IN_FAILED, username, client, null);
             vars.put("error", "login.error.wrong");
             views.render(request, response, Http.UNPROCESSABLE, "login", vars);
             return;
         }
+        audit.record(AuditLog.Event.SIGN_IN_OK, username, client, null);
         GuardSession.firstStepPassed(request, username);
         if (next != null) {
             ReturnTo.save(request.getSession(), next);

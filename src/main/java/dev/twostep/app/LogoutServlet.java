@@ -7,7 +7,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
+import dev.twostep.audit.AuditLog;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
+import dev.twostep.web.Requests;
 
 /** Sign-out: a POST (with its CSRF token) that ends the session. */
 public class LogoutServlet extends HttpServlet {
@@ -17,6 +21,8 @@ public class LogoutServlet extends HttpServlet {
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         HttpSession session = request.getSession(false);
         if (session != null) {
+            GuardSession.state(request).ifPresent(state -> Attributes.require(getServletContext(), AuditLog.class)
+                    .record(AuditLog.Event.SIGN_OUT, state.username(), Requests.client(getServletContext(), request), null));
             session.invalidate();
         }
         Http.seeOther(request, response, "/login?signedout");

@@ -3,6 +3,7 @@ package dev.twostep.code;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import dev.twostep.delivery.CodeMessage;
 import dev.twostep.delivery.CodeSender;
 import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
+import dev.twostep.limits.LimitedException;
+import dev.twostep.limits.Lockouts;
 
 /**
  * One-time codes: made with SecureRandom, stored only as a keyed hash, valid for a short time, single
@@ -40,6 +43,8 @@ public final class CodeService {
     }
 
     private final ChallengeDao dao;
+    private final SendLimits sendLimits;
+    private final Lockouts codeLocks;
     private final CodeHasher hasher;
     private final CodeSender sender;
     private final Policy policy;
@@ -47,7 +52,18 @@ public final class CodeService {
     private final SecureRandom random = new SecureRandom();
 
     public CodeService(Jdbc jdbc, byte[] secret, CodeSender sender, Policy policy, Clock clock) {
+        this(jdbc, secret, sender, policy, clock, SendLimits.NONE, null);
+    }
+
+    /**
+     * @param sendLimits limits on sends per user, number, client address and server
+     * @param codeLocks consecutive wrong codes per account, or null for none
+     */
+    public CodeService(Jdbc jdbc, byte[] secret, CodeSender sender, Policy policy, Clock clock, SendLimits sendLimits,
+                       Lockouts codeLocks) {
         this.dao = new ChallengeDao(jdbc);
+        this.sendLimits = Objects.requireNonNull(sendLimits, "sendLimits");
+        this.codeLocks = codeLocks;
         this.hasher = new CodeHasher(secret);
         this.sender = Objects.requireNonNull(sender, "sender");
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -66,8 +82,26 @@ public final class CodeService {
      * @throws DeliveryException when the sender failed; the new code is cancelled and older ones stay
      */
     public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale)
-            throws DeliveryException {
+            throws DeliveryException, LimitedException {
+        return issue(username, destination, channel, purpose, locale, null);
+    }
+
+    /**
+     * As {@link #issue(String, String, Channel, Purpose, Locale)}, counted against the send limits of the user,
+     * the number, the client address and the server. A refused or failed send counts nothing.
+     *
+     * @throws LimitedException when a limit is reached, or the account's second step is locked
+     */
+    public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale,
+                           String clientAddress) throws DeliveryException, LimitedException {
         long now = clock.millis();
+        if (codeLocks != null) {
+            Optional<Duration> locked = codeLocks.lockedFor(username, now);
+            if (locked.isPresent()) {
+                throw new LimitedException(LimitedException.Limit.CODE_LOCK, locked.get());
+            }
+        }
+        List<Long> counted = sendLimits.acquire(username, destination, clientAddress, now);
         Challenge challenge = new Challenge(newId(), username, purpose, channel, destination, now,
                 now + policy.ttl().toMillis(), 0, null, null, null, null, null);
         String code = newCode();
@@ -76,11 +110,13 @@ public final class CodeService {
         try {
             providerId = sender.send(new CodeMessage(challenge.id(), destination, channel, code, policy.ttl(), locale));
         } catch (DeliveryException e) {
+            sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
             LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", username, channel,
                     PhoneMask.mask(destination), e.reason(), e.providerCode());
             throw e;
         } catch (RuntimeException e) {
+            sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
             LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", username, channel, e.toString());
             throw new DeliveryException(DeliveryException.Reason.TRY_LATER, null, e.toString(), e);
@@ -91,7 +127,7 @@ public final class CodeService {
         }
         LOG.info("Code sent to user {} by {} to {}{}", username, channel, PhoneMask.mask(destination),
                 providerId == null ? "" : " (" + providerId + ")");
-        return challenge;
+        return dao.find(challenge.id(), username).orElse(challenge);
     }
 
     /**
@@ -105,6 +141,12 @@ public final class CodeService {
             return VerifyResult.of(Outcome.MALFORMED);
         }
         long now = clock.millis();
+        if (codeLocks != null) {
+            Optional<Duration> locked = codeLocks.lockedFor(username, now);
+            if (locked.isPresent()) {
+                return VerifyResult.locked(locked.get());
+            }
+        }
         if (!dao.takeAttempt(challengeId, username, now, policy.maxAttempts())) {
             return VerifyResult.of(whyNotLive(username, challengeId, now));
         }
@@ -112,15 +154,26 @@ public final class CodeService {
         if (hash.isPresent() && hasher.matches(challengeId, code, hash.get())) {
             if (dao.consume(challengeId, username, clock.millis())) {
                 Challenge used = dao.find(challengeId, username).orElseThrow();
+                if (codeLocks != null) {
+                    codeLocks.reset(username);
+                }
                 LOG.info("Code accepted for user {}", username);
-                return new VerifyResult(Outcome.ACCEPTED, 0, used);
+                return new VerifyResult(Outcome.ACCEPTED, 0, used, null);
             }
             return VerifyResult.of(Outcome.NOT_ACTIVE);
         }
         Challenge after = dao.find(challengeId, username).orElseThrow();
         int left = Math.max(0, policy.maxAttempts() - after.attempts());
         LOG.warn("Wrong code for user {} ({} tries left on this code)", username, left);
-        return left == 0 ? VerifyResult.of(Outcome.TOO_MANY_ATTEMPTS) : new VerifyResult(Outcome.WRONG, left, after);
+        if (codeLocks != null) {
+            Optional<Duration> lock = codeLocks.fail(username, clock.millis());
+            if (lock.isPresent()) {
+                LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", username,
+                        lock.get().toMinutes(), codeLocks.threshold());
+                return VerifyResult.locked(lock.get());
+            }
+        }
+        return left == 0 ? VerifyResult.of(Outcome.TOO_MANY_ATTEMPTS) : new VerifyResult(Outcome.WRONG, left, after, null);
     }
 
     /** The live challenge with this id, if it is still usable. */

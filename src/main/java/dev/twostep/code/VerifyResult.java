@@ -1,7 +1,7 @@
 package dev.twostep.code;
 
 /** What checking a typed code came to. */
-public record VerifyResult(Outcome outcome, int attemptsLeft, Challenge challenge) {
+public record VerifyResult(Outcome outcome, int attemptsLeft, Challenge challenge, java.time.Duration retryAfter) {
 
     public enum Outcome {
         /** Right code, now used up. */
@@ -15,7 +15,9 @@ public record VerifyResult(Outcome outcome, int attemptsLeft, Challenge challeng
         /** No live code: already used, replaced by a newer one, or never sent. */
         NOT_ACTIVE,
         /** Not a code of the configured form (digits of the configured length). */
-        MALFORMED
+        MALFORMED,
+        /** Too many wrong codes in a row for this account: locked for {@link #retryAfter()}. */
+        LOCKED
     }
 
     public boolean accepted() {
@@ -23,6 +25,10 @@ public record VerifyResult(Outcome outcome, int attemptsLeft, Challenge challeng
     }
 
     static VerifyResult of(Outcome outcome) {
-        return new VerifyResult(outcome, 0, null);
+        return new VerifyResult(outcome, 0, null, null);
+    }
+
+    static VerifyResult locked(java.time.Duration retryAfter) {
+        return new VerifyResult(Outcome.LOCKED, 0, null, retryAfter);
     }
 }

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -39,12 +40,42 @@ public record TwostepConfig(
         String pagesPath,
         Set<Channel> channels,
         String stylesheetUrl,
+        Limits limits,
+        Set<String> allowedRegions,
+        List<String> trustedProxies,
         int passwordMemoryKib,
         int passwordIterations,
         Twilio twilio) {
 
     /** How codes leave the server. */
     public enum Delivery { AUTO, CONSOLE, TWILIO }
+
+    /**
+     * Limits against guessing and SMS abuse (docs/security.md).
+     *
+     * @param user sends per user name
+     * @param number sends per destination number
+     * @param address sends per client address
+     * @param sendWindow the window of those counts, and of failed sign-ins per address
+     * @param sendsPerHour codes the whole server sends per hour (the cost guard)
+     * @param codeFailuresBeforeLock consecutive wrong codes before the second step locks (at most 100)
+     * @param passwordFailuresBeforeLock consecutive wrong passwords before the account's sign-in locks
+     * @param passwordFailuresPerAddress failed sign-ins per client address in {@code sendWindow}
+     * @param lockDelays the growing lock durations; the last one repeats
+     */
+    public record Limits(SendRule user, SendRule number, SendRule address, Duration sendWindow, int sendsPerHour,
+                         int codeFailuresBeforeLock, int passwordFailuresBeforeLock, int passwordFailuresPerAddress,
+                         List<Duration> lockDelays) {
+    }
+
+    /** At most {@code sends} codes per window, and at least {@code interval} between two. */
+    public record SendRule(int sends, Duration interval) {
+    }
+
+    private static SendRule sendRule(Settings s, String what) {
+        return new SendRule(s.getInt("twostep.limits." + what + ".sends", 5, 1, 1_000_000),
+                Duration.ofSeconds(s.getInt("twostep.limits." + what + ".interval-seconds", 30, 0, 3600)));
+    }
 
     /** Where the guard learns who passed the first step. */
     public enum Identity {
@@ -140,6 +171,44 @@ public record TwostepConfig(
             channels.add(Channel.parse(name).orElseThrow(() -> new ConfigException("twostep.channels",
                     "must list sms, voice or both, got '" + name.trim() + "'")));
         }
+        Set<String> allowedRegions = new java.util.TreeSet<>();
+        for (String r : s.get("twostep.phone.allowed-regions", region).split(",")) {
+            String code = r.trim().toUpperCase(Locale.ROOT);
+            if (!regions.contains(code)) {
+                throw new ConfigException("twostep.phone.allowed-regions",
+                        "must list region codes such as US,CA,GB, got '" + r.trim() + "'");
+            }
+            allowedRegions.add(code);
+        }
+        List<Duration> delays = new java.util.ArrayList<>();
+        for (String m : s.get("twostep.limits.lock-minutes", "1,5,15,60").split(",")) {
+            try {
+                int minutes = Integer.parseInt(m.trim());
+                if (minutes < 1 || minutes > 1440) {
+                    throw new NumberFormatException();
+                }
+                delays.add(Duration.ofMinutes(minutes));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("twostep.limits.lock-minutes",
+                        "must list minutes from 1 to 1440, such as 1,5,15,60; got '" + m.trim() + "'");
+            }
+        }
+        Limits limits = new Limits(sendRule(s, "user"), sendRule(s, "number"), sendRule(s, "address"),
+                Duration.ofSeconds(s.getInt("twostep.limits.send-window-seconds", 900, 60, 86400)),
+                s.getInt("twostep.limits.sends-per-hour", 1000, 1, 10_000_000),
+                s.getInt("twostep.limits.code-failures-before-lock", 10, 1, 100),
+                s.getInt("twostep.limits.password-failures-before-lock", 10, 1, 100),
+                s.getInt("twostep.limits.password-failures-per-address", 50, 1, 100_000),
+                List.copyOf(delays));
+        List<String> proxies = new java.util.ArrayList<>();
+        for (String p : s.get("twostep.trusted-proxies", "").split(",")) {
+            if (!p.isBlank()) {
+                if (!p.trim().matches("[0-9a-fA-F:.]+")) {
+                    throw new ConfigException("twostep.trusted-proxies", "must list IP addresses, got '" + p.trim() + "'");
+                }
+                proxies.add(p.trim());
+            }
+        }
         String stylesheet = s.get("twostep.stylesheet-url");
         if (stylesheet != null && !(stylesheet.startsWith("/") || stylesheet.startsWith("https://"))) {
             throw new ConfigException("twostep.stylesheet-url", "must be a path or an https URL");
@@ -166,6 +235,9 @@ public record TwostepConfig(
                 pagesPath,
                 Set.copyOf(channels),
                 stylesheet,
+                limits,
+                Set.copyOf(allowedRegions),
+                List.copyOf(proxies),
                 s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
                 twilio);
@@ -231,6 +303,7 @@ public record TwostepConfig(
                 + ", publicOrigin=" + publicOrigin + ", identity=" + identity
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels
+                + ", allowedRegions=" + allowedRegions + ", trustedProxies=" + trustedProxies + ", " + limits
                 + ", password=argon2id(m=" + passwordMemoryKib + "KiB,t=" + passwordIterations + ",p=1)"
                 + (twilio == null ? "" : ", " + twilio);
     }

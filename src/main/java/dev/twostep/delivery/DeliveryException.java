@@ -16,7 +16,9 @@ public final class DeliveryException extends Exception {
         /** The recipient opted out of our messages (replied STOP). */
         OPTED_OUT,
         /** The provider is busy, down, slow or misconfigured: try again later. */
-        TRY_LATER
+        TRY_LATER,
+        /** Twostep's own settings no longer allow this number (country or kind of number). */
+        NUMBER_NOT_ALLOWED
     }
 
     private final Reason reason;

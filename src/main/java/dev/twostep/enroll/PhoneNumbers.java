@@ -1,8 +1,12 @@
 package dev.twostep.enroll;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 
 /**
@@ -14,18 +18,39 @@ public final class PhoneNumbers {
     /** Longer input is refused before parsing. */
     static final int MAX_INPUT = 40;
 
+    /**
+     * Kinds of number codes may go to. Premium-rate, shared-cost, toll-free, pager, UAN, voicemail and
+     * unknown numbers are refused: sending to them costs money or feeds SMS-pumping fraud.
+     */
+    static final Set<PhoneNumberType> ALLOWED_TYPES = EnumSet.of(PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
+            PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.VOIP, PhoneNumberType.PERSONAL_NUMBER);
+
     private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
     private final String defaultRegion;
+    private final Set<String> allowedRegions;
 
+    /** Numbers of the default region only. */
     public PhoneNumbers(String defaultRegion) {
+        this(defaultRegion, Set.of(defaultRegion));
+    }
+
+    /** @param allowedRegions the countries (ISO 3166 codes) whose numbers may get codes */
+    public PhoneNumbers(String defaultRegion, Set<String> allowedRegions) {
         this.defaultRegion = defaultRegion;
+        this.allowedRegions = Set.copyOf(allowedRegions);
     }
 
     /** Why a typed number was refused; each is one message key on the page. */
-    public enum Problem { EMPTY, TOO_LONG, NOT_A_NUMBER, INVALID }
+    public enum Problem { EMPTY, TOO_LONG, NOT_A_NUMBER, INVALID, REGION_NOT_ALLOWED, TYPE_NOT_ALLOWED }
 
     /** The outcome: an E.164 number, or a problem. */
     public record Parsed(String e164, Problem problem) {
+        public Parsed {
+            if (problem != null) {
+                e164 = null;
+            }
+        }
+
         public boolean ok() {
             return problem == null;
         }
@@ -47,6 +72,23 @@ public final class PhoneNumbers {
         if (!util.isValidNumber(number)) {
             return new Parsed(null, Problem.INVALID);
         }
-        return new Parsed(util.format(number, PhoneNumberFormat.E164), null);
+        return new Parsed(util.format(number, PhoneNumberFormat.E164), allowed(number));
+    }
+
+    /** Checks a stored E.164 number again before a send: settings may have changed since it was saved. */
+    public boolean allowed(String e164) {
+        try {
+            PhoneNumber number = util.parse(e164, defaultRegion);
+            return util.isValidNumber(number) && allowed(number) == null;
+        } catch (NumberParseException e) {
+            return false;
+        }
+    }
+
+    private Problem allowed(PhoneNumber number) {
+        if (!allowedRegions.contains(util.getRegionCodeForNumber(number))) {
+            return Problem.REGION_NOT_ALLOWED;
+        }
+        return ALLOWED_TYPES.contains(util.getNumberType(number)) ? null : Problem.TYPE_NOT_ALLOWED;
     }
 }

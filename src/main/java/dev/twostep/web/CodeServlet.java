@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
+import dev.twostep.audit.AuditLog;
 import dev.twostep.code.Challenge;
 import dev.twostep.code.CodeService;
 import dev.twostep.code.Purpose;
@@ -22,9 +23,11 @@ import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.enroll.PhoneNumbers;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.ReturnTo;
+import dev.twostep.limits.LimitedException;
 
 /**
  * The code page ({@code <pages-path>/code}). On the first visit after the first step it sends a code
@@ -42,9 +45,13 @@ public class CodeServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient Clock clock;
+    private transient AuditLog audit;
+    private transient PhoneNumbers numbers;
 
     @Override
     public void init() {
+        audit = Attributes.require(getServletContext(), AuditLog.class);
+        numbers = Attributes.require(getServletContext(), PhoneNumbers.class);
         codes = Attributes.require(getServletContext(), CodeService.class);
         phones = Attributes.require(getServletContext(), PhoneDao.class);
         views = Attributes.require(getServletContext(), Views.class);
@@ -93,6 +100,9 @@ public class CodeServlet extends HttpServlet {
                 show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone.get(), channel,
                         deliveryError(e));
                 return;
+            } catch (LimitedException e) {
+                limited(request, response, state, phone.get(), channel, e);
+                return;
             }
         }
         if (current.deliveryFailed()) {
@@ -140,6 +150,9 @@ public class CodeServlet extends HttpServlet {
         } catch (DeliveryException e) {
             show(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, phone, currentChannel, deliveryError(e));
             return;
+        } catch (LimitedException e) {
+            limited(request, response, state, phone, currentChannel, e);
+            return;
         }
         Http.seeOther(request, response, config.pagesPath() + "/code");
     }
@@ -151,11 +164,19 @@ public class CodeServlet extends HttpServlet {
             return;
         }
         VerifyResult result = codes.verify(state.username(), state.challengeId(), request.getParameter("code"));
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        if (result.outcome() != VerifyResult.Outcome.ACCEPTED && result.outcome() != VerifyResult.Outcome.MALFORMED) {
+            audit.record(result.outcome() == VerifyResult.Outcome.LOCKED ? AuditLog.Event.LOCKOUT
+                    : AuditLog.Event.CODE_REJECTED, state.username(), client, result.outcome().name().toLowerCase(Locale.ROOT));
+        }
         switch (result.outcome()) {
             case ACCEPTED -> {
                 Challenge used = result.challenge();
+                audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, name(used.channel()));
                 if (used.purpose() == Purpose.ENROLL) {
                     phones.confirm(state.username(), used.destination(), clock.millis());
+                    audit.record(AuditLog.Event.ENROLLED, state.username(), client,
+                            "phone " + PhoneMask.mask(used.destination()) + " by " + name(used.channel()));
                 }
                 GuardSession.secondStepPassed(request);
                 Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
@@ -168,15 +189,49 @@ public class CodeServlet extends HttpServlet {
             case TOO_MANY_ATTEMPTS -> show(request, response, Http.UNPROCESSABLE, phone, channel,
                     "code.error.tooMany");
             case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
+            case LOCKED -> {
+                response.setHeader("Retry-After", String.valueOf(result.retryAfter().toSeconds()));
+                show(request, response, Http.TOO_MANY, phone, channel, "code.error.locked",
+                        Math.max(1, (result.retryAfter().toSeconds() + 59) / 60));
+            }
         }
     }
 
     private Challenge send(HttpServletRequest request, GuardState state, Phone phone, Channel channel)
-            throws DeliveryException {
+            throws DeliveryException, LimitedException {
         Purpose purpose = phone.confirmed() ? Purpose.LOGIN : Purpose.ENROLL;
-        Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, request.getLocale());
-        GuardSession.challengeSent(request, sent.id());
-        return sent;
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        if (!numbers.allowed(phone.e164())) {
+            // Saved before the operator narrowed the allowed countries or number types: no send, no cost.
+            audit.record(AuditLog.Event.CODE_SEND_FAILED, state.username(), client, "number not allowed");
+            throw new DeliveryException(DeliveryException.Reason.NUMBER_NOT_ALLOWED, null, "number not allowed", null);
+        }
+        try {
+            Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, request.getLocale(),
+                    client.address());
+            GuardSession.challengeSent(request, sent.id());
+            audit.record(AuditLog.Event.CODE_SENT, state.username(), client, name(channel) + " to "
+                    + PhoneMask.mask(phone.e164()) + (sent.providerId() == null ? "" : " " + sent.providerId()));
+            return sent;
+        } catch (DeliveryException e) {
+            audit.record(AuditLog.Event.CODE_SEND_FAILED, state.username(), client, name(channel) + " "
+                    + e.reason().name().toLowerCase(Locale.ROOT) + (e.providerCode() == null ? "" : " " + e.providerCode()));
+            throw e;
+        } catch (LimitedException e) {
+            audit.record(AuditLog.Event.CODE_SEND_LIMITED, state.username(), client, e.limit().name().toLowerCase(Locale.ROOT));
+            throw e;
+        }
+    }
+
+    private void limited(HttpServletRequest request, HttpServletResponse response, GuardState state, Phone phone,
+                         Channel channel, LimitedException e) throws IOException {
+        Requests.limited(response, e);
+        String key = switch (e.limit()) {
+            case GLOBAL_SENDS -> "code.error.limit.global";
+            case CODE_LOCK -> "code.error.locked";
+            default -> "code.error.limit.sends";
+        };
+        show(request, response, Http.TOO_MANY, phone, channel, key, e.minutes());
     }
 
     /** The user's channel, or the other one when the operator no longer offers theirs. */
@@ -206,6 +261,7 @@ public class CodeServlet extends HttpServlet {
             case UNVERIFIED_NUMBER -> "code.error.unverifiedNumber";
             case OPTED_OUT -> "code.error.optedOut";
             case TRY_LATER -> "code.error.tryLater";
+            case NUMBER_NOT_ALLOWED -> "code.error.numberNotAllowed";
         };
     }
 

@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class Http {
     /** 422: the form was understood but its content was refused; the page says why. */
     public static final int UNPROCESSABLE = 422;
+    /** 429: a limit was reached; the page says how long to wait. */
+    public static final int TOO_MANY = 429;
 
     private Http() {
     }

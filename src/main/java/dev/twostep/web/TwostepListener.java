@@ -9,7 +9,9 @@ import jakarta.servlet.ServletContextListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.audit.AuditLog;
 import dev.twostep.code.CodeService;
+import dev.twostep.code.SendLimits;
 import dev.twostep.code.ServerSecret;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.config.Settings;
@@ -20,6 +22,9 @@ import dev.twostep.delivery.ConsoleSender;
 import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.ClientAddress;
+import dev.twostep.limits.Lockouts;
+import dev.twostep.limits.RateLimiter;
 import dev.twostep.enroll.PhoneNumbers;
 
 /**
@@ -62,13 +67,19 @@ public class TwostepListener implements ServletContextListener {
         database = Database.open(config);
         Jdbc jdbc = new Jdbc(database.dataSource());
         PhoneDao phones = new PhoneDao(jdbc);
+        RateLimiter limiter = new RateLimiter(jdbc);
         CodeService codes = new CodeService(jdbc, secret, sender,
-                new CodeService.Policy(config.codeLength(), config.codeTtl(), config.codeMaxAttempts()), clock);
+                new CodeService.Policy(config.codeLength(), config.codeTtl(), config.codeMaxAttempts()), clock,
+                new SendLimits(limiter, config.limits()),
+                new Lockouts(jdbc, "code", config.limits().codeFailuresBeforeLock(), config.limits().lockDelays()));
+        Attributes.put(context, RateLimiter.class, limiter);
+        Attributes.put(context, AuditLog.class, new AuditLog(jdbc, clock));
+        Attributes.put(context, ClientAddress.class, new ClientAddress(config.trustedProxies()));
 
         Attributes.put(context, TwostepConfig.class, config);
         Attributes.put(context, Jdbc.class, jdbc);
         Attributes.put(context, PhoneDao.class, phones);
-        Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion()));
+        Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion(), config.allowedRegions()));
         Attributes.put(context, CodeService.class, codes);
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl()));

@@ -57,6 +57,9 @@ public final class Views {
         response.setStatus(status);
         response.setContentType("text/html;charset=UTF-8");
         securityHeaders(response);
+        if (request.isSecure()) {
+            response.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        }
         engine.process(template, context, response.getWriter());
     }
 

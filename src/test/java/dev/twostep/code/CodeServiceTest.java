@@ -68,7 +68,7 @@ class CodeServiceTest {
         return new CodeService(new Jdbc(db.database().dataSource()), SECRET, sender, policy, clock);
     }
 
-    private Challenge issue(CodeService codes, String user) throws DeliveryException {
+    private Challenge issue(CodeService codes, String user) throws Exception {
         return codes.issue(user, TO, Channel.SMS, Purpose.LOGIN, Locale.ENGLISH);
     }
 

@@ -36,6 +36,15 @@ import dev.twostep.delivery.CodeSender;
 public final class TwostepServer implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
     public static final String CONTEXT = "/app";
+    /**
+     * Send limits out of the way of the flow tests, which send many codes from one address to one test
+     * number, and resend at once. The limit tests (AdversarialIT) run with the defaults.
+     */
+    public static final Map<String, String> RELAXED_LIMITS = Map.of(
+            "twostep.limits.user.interval-seconds", "0", "twostep.limits.user.sends", "1000",
+            "twostep.limits.number.interval-seconds", "0", "twostep.limits.number.sends", "1000",
+            "twostep.limits.address.interval-seconds", "0", "twostep.limits.address.sends", "1000",
+            "twostep.limits.password-failures-per-address", "1000");
 
     private final Map<String, String> settings;
     private final Map<String, String> environment = new HashMap<>();
@@ -87,7 +96,12 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("twostep-it");
-        Map<String, String> params = new HashMap<>(TestDatabases.settings(TestDatabases.SQLITE, dir, settings));
+        Map<String, String> base = new HashMap<>();
+        // The flows use US and UK numbers; the default allows the default region (US) only.
+        base.put("twostep.phone.allowed-regions", "US,GB");
+        base.putAll(RELAXED_LIMITS);
+        base.putAll(settings);
+        Map<String, String> params = new HashMap<>(TestDatabases.settings(TestDatabases.SQLITE, dir, base));
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath(CONTEXT);
         webapp.setBaseResourceAsPath(webappDir.toAbsolutePath());

@@ -1,0 +1,83 @@
+package dev.twostep.audit;
+
+import static dev.twostep.db.Jdbc.params;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.twostep.db.DataAccessException;
+import dev.twostep.db.Jdbc;
+
+/**
+ * The audit trail: sign-ins, codes sent, accepted and rejected, lockouts, enrollment and phone changes,
+ * sign-outs; with time, user, client address and user agent. Details never hold a code, a password or a
+ * full phone number (numbers are masked by the callers).
+ */
+public final class AuditLog {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    private static final String INSERT = "INSERT INTO audit_events (id, at, username, event, detail, client_ip,"
+            + " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    private static final String RECENT = "SELECT at, event, detail, client_ip, user_agent FROM audit_events"
+            + " WHERE username = ? ORDER BY at DESC, id DESC";
+
+    /** What happened. */
+    public enum Event {
+        SIGN_IN_OK, SIGN_IN_FAILED, SIGN_IN_THROTTLED, CODE_SENT, CODE_SEND_FAILED, CODE_SEND_LIMITED,
+        CODE_ACCEPTED, CODE_REJECTED, LOCKOUT, ENROLLED, PHONE_CHANGED, SIGN_OUT
+    }
+
+    /** Who did it, from where. */
+    public record Client(String address, String userAgent) {
+    }
+
+    /** One line of the trail. */
+    public record Entry(long at, Event event, String detail, String address, String userAgent) {
+    }
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public AuditLog(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Records an event. A failure to write the trail is logged, never shown to the user. */
+    public void record(Event event, String username, Client client, String detail) {
+        try {
+            jdbc.update("writing the audit trail", INSERT, params(random.nextLong() & Long.MAX_VALUE, clock.millis(),
+                    cut(username, 255), event.name(), cut(detail, 255), client == null ? null : cut(client.address(), 64),
+                    client == null ? null : cut(client.userAgent(), 255)));
+        } catch (DataAccessException e) {
+            LOG.error("Audit event {} for user {} was not written: {}", event, username, e.getMessage());
+        }
+    }
+
+    public List<Entry> recent(String username, int limit) {
+        List<Entry> entries = new ArrayList<>();
+        jdbc.queryOne("reading the audit trail", RECENT, params(username), rs -> {
+            do {
+                entries.add(new Entry(rs.getLong(1), Event.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5)));
+            } while (entries.size() < limit && rs.next());
+            return entries;
+        });
+        return entries;
+    }
+
+    private static String cut(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder clean = new StringBuilder();
+        value.codePoints().filter(c -> c >= 0x20 && c != 0x7f).limit(max).forEach(clean::appendCodePoint);
+        String s = clean.toString();
+        return s.length() > max ? s.substring(0, max) : s;
+    }
+}

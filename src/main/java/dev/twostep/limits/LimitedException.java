@@ -1,0 +1,41 @@
+package dev.twostep.limits;
+
+import java.time.Duration;
+
+/** A limit was reached; {@link #retryAfter()} says how long to wait. */
+public final class LimitedException extends Exception {
+
+    /** Which limit; each is one sentence on the page. */
+    public enum Limit {
+        /** Codes sent to this user, number or address recently. */
+        SENDS,
+        /** Codes sent by the whole server this hour (the cost guard). */
+        GLOBAL_SENDS,
+        /** Too many wrong codes: the second step is locked for a while. */
+        CODE_LOCK,
+        /** Too many failed passwords for the account or from the address. */
+        PASSWORD_LOCK
+    }
+
+    private final Limit limit;
+    private final Duration retryAfter;
+
+    public LimitedException(Limit limit, Duration retryAfter) {
+        super(limit + " for " + retryAfter.toSeconds() + " s", null, false, false);
+        this.limit = limit;
+        this.retryAfter = retryAfter;
+    }
+
+    public Limit limit() {
+        return limit;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** Whole minutes to wait, rounded up, at least 1, for messages. */
+    public long minutes() {
+        return Math.max(1, (retryAfter.toSeconds() + 59) / 60);
+    }
+}

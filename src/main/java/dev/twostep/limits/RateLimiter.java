@@ -1,0 +1,79 @@
+package dev.twostep.limits;
+
+import static dev.twostep.db.Jdbc.params;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.twostep.db.Jdbc;
+
+/**
+ * Sliding-window limits kept in the database: an event is recorded first and then the window is counted,
+ * and an event over the limit is taken back. Two servers (or threads) racing for the last place may both
+ * be refused, never both let through.
+ */
+public final class RateLimiter {
+    private static final String INSERT = "INSERT INTO rate_events (id, kind, subject, at) VALUES (?, ?, ?, ?)";
+    private static final String COUNT = "SELECT COUNT(*), MIN(at) FROM rate_events WHERE kind = ? AND subject = ?"
+            + " AND at > ?";
+    private static final String DELETE = "DELETE FROM rate_events WHERE id = ?";
+    private static final String PURGE = "DELETE FROM rate_events WHERE at < ?";
+
+    private final Jdbc jdbc;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicInteger untilPurge = new AtomicInteger(500);
+
+    public RateLimiter(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A limit: at most {@code max} events per {@code window}. */
+    public record Rule(String kind, int max, Duration window) {
+    }
+
+    /**
+     * Counts one event against the rule.
+     *
+     * @return the event's id, to take it back with {@link #release}
+     * @throws LimitedException when the window is full; nothing is counted then
+     */
+    public long acquire(Rule rule, String subject, long now, LimitedException.Limit limit) throws LimitedException {
+        long id = random.nextLong() & Long.MAX_VALUE;
+        jdbc.update("counting an event", INSERT, params(id, rule.kind(), subject, now));
+        long[] countAndOldest = count(rule, subject, now);
+        if (countAndOldest[0] > rule.max()) {
+            release(id);
+            long waitMillis = Math.max(1000, countAndOldest[1] + rule.window().toMillis() - now);
+            throw new LimitedException(limit, Duration.ofMillis(waitMillis));
+        }
+        if (untilPurge.decrementAndGet() <= 0) {
+            untilPurge.set(500);
+            jdbc.update("purging old events", PURGE, params(now - Duration.ofDays(2).toMillis()));
+        }
+        return id;
+    }
+
+    /** Events in the rule's window, and the oldest one's time. */
+    long[] count(Rule rule, String subject, long now) {
+        return jdbc.queryOne("counting events", COUNT, params(rule.kind(), subject, now - rule.window().toMillis()),
+                rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElse(new long[] {0, now});
+    }
+
+    /** How long until the window has room, or empty when it has room now. */
+    public Optional<Duration> full(Rule rule, String subject, long now) {
+        long[] c = count(rule, subject, now);
+        return c[0] >= rule.max() ? Optional.of(Duration.ofMillis(Math.max(1000, c[1] + rule.window().toMillis() - now)))
+                : Optional.empty();
+    }
+
+    /** Records an event without a limit check (failed passwords, counted for later checks). */
+    public void record(String kind, String subject, long now) {
+        jdbc.update("counting an event", INSERT, params(random.nextLong() & Long.MAX_VALUE, kind, subject, now));
+    }
+
+    public void release(long id) {
+        jdbc.update("taking back an event", DELETE, params(id));
+    }
+}

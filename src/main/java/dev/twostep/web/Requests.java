@@ -1,0 +1,29 @@
+package dev.twostep.web;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.twostep.audit.AuditLog;
+import dev.twostep.guard.ClientAddress;
+import dev.twostep.limits.LimitedException;
+
+/** Who sent a request, for limits and the audit trail; and how a limit is answered. */
+public final class Requests {
+    private Requests() {
+    }
+
+    public static String address(ServletContext context, HttpServletRequest request) {
+        ClientAddress addresses = Attributes.find(context, ClientAddress.class);
+        return addresses == null ? request.getRemoteAddr() : addresses.of(request);
+    }
+
+    public static AuditLog.Client client(ServletContext context, HttpServletRequest request) {
+        return new AuditLog.Client(address(context, request), request.getHeader("User-Agent"));
+    }
+
+    /** 429 with Retry-After, for a page that then explains the wait. */
+    public static void limited(HttpServletResponse response, LimitedException e) {
+        response.setHeader("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
+    }
+}
