@@ -18,6 +18,7 @@ import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
+import dev.twostep.web.Logs;
 
 /** The standalone app's own accounts: registration and password sign-in. */
 public final class AccountService {
@@ -72,17 +73,22 @@ public final class AccountService {
      */
     public SignIn signIn(String username, String password, String address) {
         long now = clock.millis();
+        if (username.length() > MAX_USERNAME) {
+            // No account has such a name; not counted, so nobody fills the lock table with junk names.
+            hasher.wasteTime("");
+            return new SignIn(SignIn.Outcome.WRONG, null);
+        }
         if (limiter != null && address != null) {
             Optional<Duration> wait = limiter.full(perAddress, address, now);
             if (wait.isPresent()) {
-                LOG.warn("Sign-in refused for user {}: too many failures from {}", username, address);
+                LOG.warn("Sign-in refused for user {}: too many failures from {}", Logs.safe(username), address);
                 return new SignIn(SignIn.Outcome.THROTTLED, wait.get());
             }
         }
         if (locks != null) {
             Optional<Duration> locked = locks.lockedFor(username, now);
             if (locked.isPresent()) {
-                LOG.warn("Sign-in refused for user {}: locked after failed passwords", username);
+                LOG.warn("Sign-in refused for user {}: locked after failed passwords", Logs.safe(username));
                 return new SignIn(SignIn.Outcome.THROTTLED, locked.get());
             }
         }
@@ -96,8 +102,8 @@ public final class AccountService {
             limiter.record(perAddress.kind(), address, now);
         }
         if (locks != null) {
-            locks.fail(username, now).ifPresent(d -> LOG.warn("Sign-in locked for user {} for {} min", username,
-                    d.toMinutes()));
+            locks.fail(username, now).ifPresent(d -> LOG.warn("Sign-in locked for user {} for {} min",
+                    Logs.safe(username), d.toMinutes()));
         }
         return new SignIn(SignIn.Outcome.WRONG, null);
     }
@@ -139,7 +145,11 @@ public final class AccountService {
             if (Jdbc.update(c, INSERT, params(username, hash, now)) == 0) {
                 return false;
             }
-            phones.insert(c, username, phoneE164, channel, now);
+            if (!phones.insertIfAbsent(c, username, phoneE164, channel, now)) {
+                // A guarded host app sharing this database already knows this name: it is taken.
+                c.rollback();
+                return false;
+            }
             return true;
         });
         if (!created) {
@@ -167,7 +177,7 @@ public final class AccountService {
         }
         boolean ok = hasher.check(password, hash.get());
         if (!ok) {
-            LOG.warn("Sign-in failed: wrong password for user {}", username);
+            LOG.warn("Sign-in failed: wrong password for user {}", Logs.safe(username));
         }
         return ok;
     }

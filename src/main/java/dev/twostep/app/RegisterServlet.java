@@ -39,8 +39,21 @@ public class RegisterServlet extends HttpServlet {
         config = Attributes.require(getServletContext(), TwostepConfig.class);
     }
 
+    /** With twostep.registration=false the page does not exist. */
+    private boolean closed(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (config.registration()) {
+            return false;
+        }
+        views.render(request, response, HttpServletResponse.SC_NOT_FOUND, "error",
+                Map.of("status", 404, "messageKey", "register.closed", "csrf", ""));
+        return true;
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (closed(request, response)) {
+            return;
+        }
         Map<String, Object> vars = new HashMap<>();
         vars.put("channel", "sms");
         views.render(request, response, HttpServletResponse.SC_OK, "register", vars);
@@ -48,6 +61,9 @@ public class RegisterServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (closed(request, response)) {
+            return;
+        }
         String username = AccountService.normalizeUsername(request.getParameter("username"));
         String password = request.getParameter("password");
         String phone = request.getParameter("phone");

@@ -28,8 +28,13 @@ final class ChallengeDao {
     private static final String CONSUME = "UPDATE challenges SET consumed_at = ?"
             + " WHERE id = ? AND username = ? AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?";
 
+    /**
+     * Older codes only (ties in the same millisecond broken by id), so two sends at once (a double click)
+     * cannot cancel each other: exactly one of them stays.
+     */
     private static final String REVOKE_OTHERS = "UPDATE challenges SET revoked_at = ?"
-            + " WHERE username = ? AND id <> ? AND consumed_at IS NULL AND revoked_at IS NULL";
+            + " WHERE username = ? AND (created_at < ? OR (created_at = ? AND id < ?))"
+            + " AND consumed_at IS NULL AND revoked_at IS NULL";
 
     private static final String REVOKE = "UPDATE challenges SET revoked_at = ?"
             + " WHERE id = ? AND consumed_at IS NULL AND revoked_at IS NULL";
@@ -71,8 +76,8 @@ final class ChallengeDao {
         return jdbc.update("using up a code", CONSUME, params(now, id, username, now)) == 1;
     }
 
-    void revokeOthers(String username, long keepId, long now) {
-        jdbc.update("replacing older codes", REVOKE_OTHERS, params(now, username, keepId));
+    void revokeOlder(String username, long keepId, long createdAt, long now) {
+        jdbc.update("replacing older codes", REVOKE_OTHERS, params(now, username, createdAt, createdAt, keepId));
     }
 
     void revoke(long id, long now) {

@@ -20,6 +20,7 @@ import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.Lockouts;
+import dev.twostep.web.Logs;
 
 /**
  * One-time codes: made with SecureRandom, stored only as a keyed hash, valid for a short time, single
@@ -112,20 +113,20 @@ public final class CodeService {
         } catch (DeliveryException e) {
             sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
-            LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", username, channel,
+            LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", Logs.safe(username), channel,
                     PhoneMask.mask(destination), e.reason(), e.providerCode());
             throw e;
         } catch (RuntimeException e) {
             sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
-            LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", username, channel, e.toString());
+            LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", Logs.safe(username), channel, e.toString());
             throw new DeliveryException(DeliveryException.Reason.TRY_LATER, null, e.toString(), e);
         }
-        dao.revokeOthers(username, challenge.id(), clock.millis());
+        dao.revokeOlder(username, challenge.id(), challenge.createdAt(), clock.millis());
         if (providerId != null) {
             dao.setProviderId(challenge.id(), providerId);
         }
-        LOG.info("Code sent to user {} by {} to {}{}", username, channel, PhoneMask.mask(destination),
+        LOG.info("Code sent to user {} by {} to {}{}", Logs.safe(username), channel, PhoneMask.mask(destination),
                 providerId == null ? "" : " (" + providerId + ")");
         return dao.find(challenge.id(), username).orElse(challenge);
     }
@@ -157,18 +158,18 @@ public final class CodeService {
                 if (codeLocks != null) {
                     codeLocks.reset(username);
                 }
-                LOG.info("Code accepted for user {}", username);
+                LOG.info("Code accepted for user {}", Logs.safe(username));
                 return new VerifyResult(Outcome.ACCEPTED, 0, used, null);
             }
             return VerifyResult.of(Outcome.NOT_ACTIVE);
         }
         Challenge after = dao.find(challengeId, username).orElseThrow();
         int left = Math.max(0, policy.maxAttempts() - after.attempts());
-        LOG.warn("Wrong code for user {} ({} tries left on this code)", username, left);
+        LOG.warn("Wrong code for user {} ({} tries left on this code)", Logs.safe(username), left);
         if (codeLocks != null) {
             Optional<Duration> lock = codeLocks.fail(username, clock.millis());
             if (lock.isPresent()) {
-                LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", username,
+                LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", Logs.safe(username),
                         lock.get().toMinutes(), codeLocks.threshold());
                 return VerifyResult.locked(lock.get());
             }

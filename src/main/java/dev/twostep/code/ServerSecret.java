@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +42,8 @@ public final class ServerSecret {
                 byte[] fresh = new byte[32];
                 new SecureRandom().nextBytes(fresh);
                 try {
-                    Files.write(file, Base64.getEncoder().encode(fresh), StandardOpenOption.CREATE_NEW);
-                    restrict(file);
+                    createOwnerOnly(file);
+                    Files.write(file, Base64.getEncoder().encode(fresh), StandardOpenOption.TRUNCATE_EXISTING);
                     LOG.info("Generated a new code secret in {}; set TWOSTEP_SECRET when several servers share"
                             + " one database", file.toAbsolutePath());
                 } catch (FileAlreadyExistsException raced) {
@@ -61,11 +60,13 @@ public final class ServerSecret {
         }
     }
 
-    private static void restrict(Path file) throws IOException {
+    /** Creates the file readable by its owner only from the start, so the secret is never world-readable. */
+    private static void createOwnerOnly(Path file) throws IOException {
         try {
-            Files.setPosixFilePermissions(file, Set.copyOf(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             // Windows: the folder's ACL applies.
+            Files.createFile(file);
         }
     }
 }

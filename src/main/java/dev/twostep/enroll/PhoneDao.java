@@ -14,7 +14,7 @@ public final class PhoneDao {
     private static final String FIND = "SELECT username, phone_e164, channel, confirmed_at FROM phones"
             + " WHERE username = ?";
     private static final String INSERT = "INSERT INTO phones (username, phone_e164, channel, confirmed_at,"
-            + " updated_at) VALUES (?, ?, ?, NULL, ?)";
+            + " updated_at) VALUES (?, ?, ?, NULL, ?) ON CONFLICT (username) DO NOTHING";
     /** Confirms only the number the code was sent to, so a number changed meanwhile stays unconfirmed. */
     private static final String CONFIRM = "UPDATE phones SET confirmed_at = ?, updated_at = ?"
             + " WHERE username = ? AND phone_e164 = ?";
@@ -40,9 +40,14 @@ public final class PhoneDao {
         });
     }
 
-    /** Adds an unconfirmed phone inside the caller's transaction. */
-    public void insert(Connection c, String username, String e164, Channel channel, long now) throws SQLException {
-        Jdbc.update(c, INSERT, params(username, e164, channel.name(), now));
+    /**
+     * Adds an unconfirmed phone inside the caller's transaction.
+     *
+     * @return false when the user name already has a phone (left as it was)
+     */
+    public boolean insertIfAbsent(Connection c, String username, String e164, Channel channel, long now)
+            throws SQLException {
+        return Jdbc.update(c, INSERT, params(username, e164, channel.name(), now)) == 1;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.twostep.guard;
 
 import java.security.Principal;
+import java.text.Normalizer;
+import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,7 +42,7 @@ public final class GuardSession {
             return stored;
         }
         String user = hostUser(request, config);
-        if (user == null) {
+        if (user == null || user.length() > 255) {
             stored.ifPresent(s -> request.getSession().removeAttribute(STATE));
             return Optional.empty();
         }
@@ -54,16 +56,22 @@ public final class GuardSession {
 
     /** Who the host app says is signed in, or null. */
     static String hostUser(HttpServletRequest request, TwostepConfig config) {
+        Object value;
         if (config.identity() == TwostepConfig.Identity.CONTAINER) {
-            String user = request.getRemoteUser();
-            return user == null || user.isBlank() ? null : user;
+            value = request.getRemoteUser();
+        } else {
+            HttpSession session = request.getSession(false);
+            value = session == null ? null : session.getAttribute(config.identityAttribute());
+            if (value instanceof Principal p) {
+                value = p.getName();
+            }
         }
-        HttpSession session = request.getSession(false);
-        Object value = session == null ? null : session.getAttribute(config.identityAttribute());
-        if (value instanceof Principal p) {
-            value = p.getName();
+        if (!(value instanceof String s) || s.isBlank()) {
+            return null;
         }
-        return value instanceof String s && !s.isBlank() ? s : null;
+        // Realms that ignore case (LDAP, most databases) sign in "Alice" and "alice" as one person: so must we.
+        String name = Normalizer.normalize(s.strip(), Normalizer.Form.NFC);
+        return config.identityLowercase() ? name.toLowerCase(Locale.ROOT) : name;
     }
 
     /** Call when Twostep's own first factor (the password) passed for this user: a code is owed next. */
@@ -74,18 +82,42 @@ public final class GuardSession {
         session.setAttribute(STATE, new GuardState(username, GuardState.Step.PASSWORD, 0));
     }
 
-    /** Records the code just sent for this sign-in (0: none); earlier ones no longer count for this session. */
-    public static void challengeSent(HttpServletRequest request, long challengeId) {
-        GuardState state = state(request).orElseThrow(() -> new IllegalStateException("no sign-in under way"));
-        request.getSession().setAttribute(STATE, state.withChallenge(challengeId));
+    /**
+     * Records the code just sent for this sign-in (0: none); earlier ones no longer count for this session.
+     * Nothing changes when the session moved on meanwhile (another sign-in on the same session).
+     */
+    public static void challengeSent(HttpServletRequest request, GuardState expected, long challengeId) {
+        HttpSession session = request.getSession();
+        synchronized (mutex(session)) {
+            if (expected.equals(session.getAttribute(STATE))) {
+                session.setAttribute(STATE, expected.withChallenge(challengeId));
+            }
+        }
     }
 
-    /** Call when the code was accepted: the session is fully signed in. */
-    public static void secondStepPassed(HttpServletRequest request) {
-        GuardState state = state(request).orElseThrow(() -> new IllegalStateException("no sign-in under way"));
+    /**
+     * Call when the code of {@code verified} was accepted: the session is fully signed in, for that state's
+     * user. When the session changed while the code was checked (a sign-in as someone else in parallel),
+     * nothing is marked and false comes back: a code only ever verifies the sign-in it was sent for.
+     */
+    public static boolean secondStepPassed(HttpServletRequest request, GuardState verified) {
         HttpSession session = request.getSession();
-        request.changeSessionId();
-        Csrf.rotate(session);
-        session.setAttribute(STATE, new GuardState(state.username(), GuardState.Step.VERIFIED, 0));
+        synchronized (mutex(session)) {
+            if (!verified.equals(session.getAttribute(STATE))) {
+                return false;
+            }
+            request.changeSessionId();
+            Csrf.rotate(session);
+            session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0));
+            return true;
+        }
+    }
+
+    /**
+     * The lock for state changes of one session. Tomcat and Jetty hand out one object per session; where a
+     * container does not, the state comparison still keeps a code from verifying another sign-in.
+     */
+    private static Object mutex(HttpSession session) {
+        return session;
     }
 }

@@ -66,7 +66,7 @@ public class TwoStepFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (excluded(request)) {
+        if (excluded(request) || ownPage(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -82,6 +82,12 @@ public class TwoStepFilter extends HttpFilter {
         }
         ReturnTo.saveIfGet(request);
         Http.seeOther(request, response, state.isEmpty() ? config.loginUrl() : config.pagesPath() + "/code");
+    }
+
+    /** Twostep's own pages and the sign-in page: guarding them would loop when the filter is mapped to /*. */
+    private boolean ownPage(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return path.startsWith(config.pagesPath() + "/") || path.equals(config.loginUrl());
     }
 
     /** Paths in the exclude list, matched on the container's decoded, normalised path. */

@@ -174,11 +174,19 @@ public class CodeServlet extends HttpServlet {
                 Challenge used = result.challenge();
                 audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, name(used.channel()));
                 if (used.purpose() == Purpose.ENROLL) {
-                    phones.confirm(state.username(), used.destination(), clock.millis());
+                    if (!phones.confirm(state.username(), used.destination(), clock.millis())) {
+                        // The number was changed while this code was on its way: it confirms nothing.
+                        show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
+                        return;
+                    }
                     audit.record(AuditLog.Event.ENROLLED, state.username(), client,
                             "phone " + PhoneMask.mask(used.destination()) + " by " + name(used.channel()));
                 }
-                GuardSession.secondStepPassed(request);
+                if (!GuardSession.secondStepPassed(request, state)) {
+                    // Another sign-in started on this session while the code was checked.
+                    show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
+                    return;
+                }
                 Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
             }
             case WRONG -> show(request, response, Http.UNPROCESSABLE, phone, channel,
@@ -209,7 +217,7 @@ public class CodeServlet extends HttpServlet {
         try {
             Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, request.getLocale(),
                     client.address());
-            GuardSession.challengeSent(request, sent.id());
+            GuardSession.challengeSent(request, state, sent.id());
             audit.record(AuditLog.Event.CODE_SENT, state.username(), client, name(channel) + " to "
                     + PhoneMask.mask(phone.e164()) + (sent.providerId() == null ? "" : " " + sent.providerId()));
             return sent;

@@ -58,6 +58,12 @@ public class EnrollServlet extends HttpServlet {
             Http.seeOther(request, response, config.pagesPath() + "/code");
             return null;
         }
+        if (!config.selfEnrollment() && phone.isEmpty()) {
+            // Enrollment is closed: phones are set up by the operator, never by whoever has the password.
+            views.render(request, response, HttpServletResponse.SC_FORBIDDEN, "error",
+                    Map.of("status", 403, "messageKey", "enroll.closed", "csrf", ""));
+            return null;
+        }
         return state.get();
     }
 
@@ -97,7 +103,7 @@ public class EnrollServlet extends HttpServlet {
         }
         phones.setUnconfirmed(state.username(), parsed.e164(), channel.get(), clock.millis());
         // The next visit to the code page sends a code to the new number.
-        GuardSession.challengeSent(request, 0);
+        GuardSession.challengeSent(request, state, 0);
         Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 

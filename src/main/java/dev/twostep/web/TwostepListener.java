@@ -23,6 +23,7 @@ import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.ClientAddress;
+import dev.twostep.guard.TwoStepFilter;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.enroll.PhoneNumbers;
@@ -60,6 +61,10 @@ public class TwostepListener implements ServletContextListener {
                     : new ConsoleSender();
             Attributes.put(context, CodeSender.class, sender);
         }
+        if (sender instanceof ConsoleSender) {
+            LOG.warn("Codes are written to this log, not sent: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and"
+                    + " TWILIO_FROM_NUMBER (or twostep.delivery=twilio to refuse to start without them) for real use");
+        }
         LOG.info("Codes are delivered by {}", config.delivery() == TwostepConfig.Delivery.TWILIO
                 && !(sender instanceof ConsoleSender) ? "Twilio (SMS and voice)" : sender.getClass().getSimpleName());
         Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
@@ -82,7 +87,13 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion(), config.allowedRegions()));
         Attributes.put(context, CodeService.class, codes);
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
-                config.stylesheetUrl()));
+                config.stylesheetUrl(), config.hsts()));
+        boolean guarded = context.getFilterRegistrations().values().stream()
+                .anyMatch(f -> TwoStepFilter.class.getName().equals(f.getClassName()));
+        if (!guarded) {
+            LOG.warn("No {} is registered in this app: no page is protected by the second step",
+                    TwoStepFilter.class.getSimpleName());
+        }
         LOG.info("Twostep is ready");
     }
 

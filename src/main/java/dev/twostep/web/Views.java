@@ -24,12 +24,18 @@ public final class Views {
     private final String appName;
     private final String pagesPath;
     private final String stylesheet;
+    private final String hsts;
 
     /**
      * @param pagesPath where Twostep's pages live (default /twostep)
      * @param stylesheet an extra stylesheet of the host app, or null
      */
     public Views(ServletContext context, String appName, String pagesPath, String stylesheet) {
+        this(context, appName, pagesPath, stylesheet, "max-age=31536000");
+    }
+
+    /** @param hsts the Strict-Transport-Security value for pages served over HTTPS; blank for none */
+    public Views(ServletContext context, String appName, String pagesPath, String stylesheet, String hsts) {
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(Views.class.getClassLoader());
         resolver.setPrefix("dev/twostep/web/templates/");
         resolver.setSuffix(".html");
@@ -42,6 +48,7 @@ public final class Views {
         this.appName = appName;
         this.pagesPath = pagesPath;
         this.stylesheet = stylesheet;
+        this.hsts = hsts;
     }
 
     /** Renders a page with the given status. Every page gets the CSRF token and the security headers. */
@@ -57,8 +64,8 @@ public final class Views {
         response.setStatus(status);
         response.setContentType("text/html;charset=UTF-8");
         securityHeaders(response);
-        if (request.isSecure()) {
-            response.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        if (request.isSecure() && hsts != null && !hsts.isBlank()) {
+            response.setHeader("Strict-Transport-Security", hsts);
         }
         engine.process(template, context, response.getWriter());
     }

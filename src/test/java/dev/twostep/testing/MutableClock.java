@@ -7,7 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock a test can move forward, to expire codes without waiting. */
+/**
+ * A clock a test can move forward, to expire codes without waiting. Like a real clock it never stands
+ * still: each reading is one millisecond after the previous one.
+ */
 public final class MutableClock extends Clock {
     private final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
 
@@ -17,12 +20,12 @@ public final class MutableClock extends Clock {
 
     @Override
     public long millis() {
-        return millis.get();
+        return millis.incrementAndGet();
     }
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
+        return Instant.ofEpochMilli(millis());
     }
 
     @Override

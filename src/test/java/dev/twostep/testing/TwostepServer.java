@@ -38,7 +38,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     public static final String CONTEXT = "/app";
     /**
      * Send limits out of the way of the flow tests, which send many codes from one address to one test
-     * number, and resend at once. The limit tests (AdversarialIT) run with the defaults.
+     * number, and resend at once. The limit tests (dev.twostep.attack) set the limits they test.
      */
     public static final Map<String, String> RELAXED_LIMITS = Map.of(
             "twostep.limits.user.interval-seconds", "0", "twostep.limits.user.sends", "1000",

@@ -302,6 +302,10 @@ class SignInFlowIT {
         pool.shutdown();
         assertEquals(1, SERVER.count("SELECT COUNT(*) FROM challenges WHERE username = ? AND consumed_at IS NOT NULL"
                 + " AND purpose = 'LOGIN'", user));
+        // Exactly one of the twenty was accepted as a code; the others were refused or found the session
+        // already verified.
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event = 'CODE_ACCEPTED'"
+                + " AND at >= (SELECT MAX(created_at) FROM challenges WHERE username = ? AND purpose = 'LOGIN')", user, user));
         assertTrue(toAccount.get() >= 1);
     }
 }

@@ -166,7 +166,9 @@ class TwilioCallbackIT {
         assertTrue(signed.body().contains(String.join(", ", code.split("")) + "."), signed.body());
         assertTrue(signed.body().contains("language=\"de-DE\""), signed.body());
 
-        String forged = "/twostep/twilio/voice?t=" + token.substring(0, token.length() - 2) + "AA&lang=de-DE";
+        char[] flipped = token.toCharArray();
+        flipped[10] = flipped[10] == 'A' ? 'B' : 'A';
+        String forged = "/twostep/twilio/voice?t=" + new String(flipped) + "&lang=de-DE";
         HttpResponse<String> forgedToken = post(forged, gathered, sign(AUTH_TOKEN, ORIGIN + "/app" + forged, gathered));
         assertEquals(200, forgedToken.statusCode());
         assertFalse(forgedToken.body().contains(String.join(", ", code.split(""))), forgedToken.body());
