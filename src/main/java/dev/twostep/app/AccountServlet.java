@@ -48,6 +48,7 @@ public class AccountServlet extends HttpServlet {
                 "what", "audit." + e.event().name(),
                 "detail", e.detail() == null ? "" : e.detail(),
                 "from", e.address() == null ? "" : e.address())).toList());
+        vars.put("phoneChanged", "changed".equals(request.getParameter("phone")));
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
     }
 }

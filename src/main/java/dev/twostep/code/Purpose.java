@@ -1,4 +1,7 @@
 package dev.twostep.code;
 
-/** Why a code was sent: to sign in, or to confirm a phone number that is not confirmed yet. */
-public enum Purpose { LOGIN, ENROLL }
+/**
+ * Why a code was sent: to sign in, to confirm a phone number that is not confirmed yet, or to confirm a
+ * new number that replaces a confirmed one.
+ */
+public enum Purpose { LOGIN, ENROLL, CHANGE }

@@ -28,6 +28,12 @@ public final class ChannelRouter implements CodeSender {
     }
 
     @Override
+    public String notice(String to, Channel channel, String text) throws DeliveryException {
+        CodeSender sender = senders.get(channel);
+        return sender == null ? null : sender.notice(to, channel, text);
+    }
+
+    @Override
     public String send(CodeMessage message) throws DeliveryException {
         CodeSender sender = senders.get(message.channel());
         if (sender == null) {

@@ -14,4 +14,14 @@ public interface CodeSender {
      *         can do about it
      */
     String send(CodeMessage message) throws DeliveryException;
+
+    /**
+     * Tells a phone about something that happened to the account (its number was replaced), by text
+     * message or by a call that reads the text. Senders that cannot do this do nothing.
+     *
+     * @return the provider's id, or null
+     */
+    default String notice(String to, Channel channel, String text) throws DeliveryException {
+        return null;
+    }
 }

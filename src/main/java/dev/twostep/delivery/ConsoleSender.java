@@ -16,4 +16,10 @@ public final class ConsoleSender implements CodeSender {
                 m.channel(), PhoneMask.mask(m.to()), m.code(), m.validFor().toMinutes());
         return null;
     }
+
+    @Override
+    public String notice(String to, Channel channel, String text) {
+        LOG.warn("DEV DELIVERY (no Twilio configured): {} notice to {}: {}", channel, PhoneMask.mask(to), text);
+        return null;
+    }
 }

@@ -59,6 +59,18 @@ public final class TwilioSmsSender implements CodeSender {
         }
     }
 
+    @Override
+    public String notice(String to, Channel channel, String text) throws DeliveryException {
+        MessageCreator creator = messagingServiceSid != null
+                ? Message.creator(new PhoneNumber(to), messagingServiceSid, text)
+                : Message.creator(new PhoneNumber(to), new PhoneNumber(from), text);
+        try {
+            return creator.create(client).getSid();
+        } catch (TwilioException e) {
+            throw TwilioErrors.map(e, new CodeMessage(0, to, Channel.SMS, "", java.time.Duration.ZERO, null));
+        }
+    }
+
     String body(CodeMessage m) {
         String text = texts.text(m.locale(), "sms.body", appName, m.code(), m.validFor().toMinutes());
         return webOtpHost == null ? text : text + "\n\n@" + webOtpHost + " #" + m.code();

@@ -73,6 +73,17 @@ public final class TwilioVoiceSender implements CodeSender {
         }
     }
 
+    @Override
+    public String notice(String to, Channel channel, String text) throws DeliveryException {
+        String twiml = new VoiceResponse.Builder().say(new Say.Builder(text).build())
+                .pause(new Pause.Builder().length(1).build()).say(new Say.Builder(text).build()).build().toXml();
+        try {
+            return Call.creator(new PhoneNumber(to), new PhoneNumber(callerId), new Twiml(twiml)).create(client).getSid();
+        } catch (TwilioException e) {
+            throw TwilioErrors.map(e, new CodeMessage(0, to, Channel.VOICE, "", java.time.Duration.ZERO, null));
+        }
+    }
+
     /** "1, 2, 3, 4, 5, 6": the commas make the voice pause between digits. */
     static String spaced(String code) {
         return String.join(", ", code.split(""));

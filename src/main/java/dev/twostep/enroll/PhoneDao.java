@@ -59,6 +59,12 @@ public final class PhoneDao {
         return jdbc.update("saving a phone", SET_UNCONFIRMED, params(username, e164, channel.name(), now)) == 1;
     }
 
+    /** Replaces the phone with a new, already confirmed one (after a code to the new number). */
+    public void replaceConfirmed(String username, String e164, Channel channel, long now) {
+        jdbc.update("changing a phone", "UPDATE phones SET phone_e164 = ?, channel = ?, confirmed_at = ?, updated_at = ?"
+                + " WHERE username = ?", params(e164, channel.name(), now, now, username));
+    }
+
     public boolean confirm(String username, String e164, long now) {
         return jdbc.update("confirming a phone", CONFIRM, params(now, now, username, e164)) == 1;
     }

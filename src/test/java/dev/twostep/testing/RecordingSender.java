@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.twostep.delivery.Channel;
 import dev.twostep.delivery.CodeMessage;
 import dev.twostep.delivery.CodeSender;
 import dev.twostep.delivery.DeliveryException;
@@ -22,8 +23,27 @@ public final class RecordingSender implements CodeSender {
         }
         sent.add(message);
         // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
-        return String.format("%s%032x", message.channel() == dev.twostep.delivery.Channel.SMS ? "SM" : "CA",
+        return String.format("%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
                 SIDS.incrementAndGet());
+    }
+
+    /** A notice to a phone (e.g. "your number was changed"). */
+    public record Notice(String to, Channel channel, String text) {
+    }
+
+    private final List<Notice> notices = new ArrayList<>();
+
+    @Override
+    public synchronized String notice(String to, Channel channel, String text) throws DeliveryException {
+        if (failure != null) {
+            throw failure;
+        }
+        notices.add(new Notice(to, channel, text));
+        return null;
+    }
+
+    public synchronized List<Notice> notices() {
+        return List.copyOf(notices);
     }
 
     public synchronized List<CodeMessage> sent() {
@@ -44,6 +64,7 @@ public final class RecordingSender implements CodeSender {
 
     public synchronized void reset() {
         sent.clear();
+        notices.clear();
         failure = null;
     }
 }

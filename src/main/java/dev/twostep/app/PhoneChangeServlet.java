@@ -1,0 +1,180 @@
+package dev.twostep.app;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.twostep.audit.AuditLog;
+import dev.twostep.code.Challenge;
+import dev.twostep.code.CodeService;
+import dev.twostep.code.Purpose;
+import dev.twostep.code.VerifyResult;
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.delivery.Channel;
+import dev.twostep.delivery.CodeSender;
+import dev.twostep.delivery.DeliveryException;
+import dev.twostep.delivery.PhoneMask;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
+import dev.twostep.limits.LimitedException;
+import dev.twostep.web.Attributes;
+import dev.twostep.web.Http;
+import dev.twostep.web.Requests;
+import dev.twostep.web.Views;
+
+/**
+ * Changing the phone (/account/phone, behind the guard): the current password and a code sent to the new
+ * number are both needed, and the old number is told of the change, so a stolen session alone cannot move
+ * the second step to another phone.
+ */
+public class PhoneChangeServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PhoneChangeServlet.class);
+    static final String PENDING = PhoneChangeServlet.class.getName() + ".pending";
+
+    /** The change waiting for its code: ids and the new number only. */
+    record Pending(long challengeId, String e164, Channel channel) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private transient AccountService accounts;
+    private transient PhoneNumbers numbers;
+    private transient CodeService codes;
+    private transient PhoneDao phones;
+    private transient AuditLog audit;
+    private transient Views views;
+    private transient CodeSender sender;
+    private transient TwostepConfig config;
+    private transient Clock clock;
+
+    @Override
+    public void init() {
+        var c = getServletContext();
+        accounts = Attributes.require(c, AccountService.class);
+        numbers = Attributes.require(c, PhoneNumbers.class);
+        codes = Attributes.require(c, CodeService.class);
+        phones = Attributes.require(c, PhoneDao.class);
+        audit = Attributes.require(c, AuditLog.class);
+        views = Attributes.require(c, Views.class);
+        sender = Attributes.require(c, CodeSender.class);
+        config = Attributes.require(c, TwostepConfig.class);
+        clock = Attributes.require(c, Clock.class);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        request.getSession().removeAttribute(PENDING);
+        render(request, response, HttpServletResponse.SC_OK, new HashMap<>());
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        GuardState state = GuardSession.state(request).orElseThrow();
+        if ("confirm".equals(request.getParameter("step"))) {
+            confirm(request, response, state);
+        } else {
+            start(request, response, state);
+        }
+    }
+
+    private void start(HttpServletRequest request, HttpServletResponse response, GuardState state) throws IOException {
+        Map<String, Object> vars = new HashMap<>();
+        String phone = request.getParameter("phone");
+        Optional<Channel> channel = Channel.parse(request.getParameter("channel")).filter(config.channels()::contains);
+        vars.put("phone", phone == null || phone.length() > 40 ? "" : phone);
+        vars.put("channel", channel.map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("sms"));
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        String password = request.getParameter("password");
+        AccountService.SignIn check = accounts.signIn(state.username(), password == null ? "" : password, client.address());
+        if (check.outcome() != AccountService.SignIn.Outcome.OK) {
+            audit.record(AuditLog.Event.SIGN_IN_FAILED, state.username(), client, "phone change");
+            vars.put("error", check.outcome() == AccountService.SignIn.Outcome.THROTTLED ? "login.error.throttled.short"
+                    : "phone.error.password");
+            render(request, response, Http.UNPROCESSABLE, vars);
+            return;
+        }
+        PhoneNumbers.Parsed parsed = numbers.parse(phone);
+        if (!parsed.ok() || channel.isEmpty()) {
+            vars.put("error", !parsed.ok() ? "register.error.phone." + parsed.problem().name().toLowerCase(Locale.ROOT)
+                    : "register.error.channel");
+            render(request, response, Http.UNPROCESSABLE, vars);
+            return;
+        }
+        try {
+            Challenge sent = codes.issue(state.username(), parsed.e164(), channel.get(), Purpose.CHANGE,
+                    request.getLocale(), client.address());
+            audit.record(AuditLog.Event.CODE_SENT, state.username(), client, "phone change, "
+                    + channel.get().name().toLowerCase(Locale.ROOT) + " to " + PhoneMask.mask(parsed.e164()));
+            request.getSession().setAttribute(PENDING, new Pending(sent.id(), parsed.e164(), channel.get()));
+        } catch (DeliveryException e) {
+            vars.put("error", "code.error.tryLater");
+            render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, vars);
+            return;
+        } catch (LimitedException e) {
+            Requests.limited(response, e);
+            vars.put("error", "code.error.limit.sends.short");
+            render(request, response, Http.TOO_MANY, vars);
+            return;
+        }
+        vars.put("confirming", true);
+        vars.put("lastDigits", PhoneMask.lastDigits(parsed.e164()));
+        render(request, response, HttpServletResponse.SC_OK, vars);
+    }
+
+    private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state) throws IOException {
+        Object stored = request.getSession().getAttribute(PENDING);
+        Map<String, Object> vars = new HashMap<>();
+        if (!(stored instanceof Pending pending)) {
+            vars.put("error", "code.error.notActive");
+            render(request, response, Http.UNPROCESSABLE, vars);
+            return;
+        }
+        vars.put("confirming", true);
+        vars.put("lastDigits", PhoneMask.lastDigits(pending.e164()));
+        VerifyResult result = codes.verify(state.username(), pending.challengeId(), request.getParameter("code"));
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        if (!result.accepted() || result.challenge().purpose() != Purpose.CHANGE) {
+            audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "phone change "
+                    + result.outcome().name().toLowerCase(Locale.ROOT));
+            vars.put("error", "phone.error.code");
+            render(request, response, Http.UNPROCESSABLE, vars);
+            return;
+        }
+        Optional<Phone> old = phones.find(state.username());
+        phones.replaceConfirmed(state.username(), pending.e164(), pending.channel(), clock.millis());
+        request.getSession().removeAttribute(PENDING);
+        audit.record(AuditLog.Event.PHONE_CHANGED, state.username(), client, old.map(p -> PhoneMask.mask(p.e164()))
+                .orElse("none") + " to " + PhoneMask.mask(pending.e164()));
+        old.filter(p -> !p.e164().equals(pending.e164())).ifPresent(p -> {
+            try {
+                sender.notice(p.e164(), p.channel(), Views.message(request, "phone.notice", config.appName(),
+                        PhoneMask.lastDigits(pending.e164())));
+            } catch (DeliveryException e) {
+                LOG.warn("The old number of user {} could not be told of the change: {}", state.username(), e.reason());
+            }
+        });
+        Http.seeOther(request, response, "/account?phone=changed");
+    }
+
+    private void render(HttpServletRequest request, HttpServletResponse response, int status, Map<String, Object> vars)
+            throws IOException {
+        vars.put("offersSms", config.channels().contains(Channel.SMS));
+        vars.put("offersVoice", config.channels().contains(Channel.VOICE));
+        vars.putIfAbsent("channel", "sms");
+        views.render(request, response, status, "phone", vars);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.twostep.attack;
+
+import static dev.twostep.testing.Pages.enterCode;
+import static dev.twostep.testing.Pages.submitFormOf;
+import static dev.twostep.testing.Pages.text;
+import static dev.twostep.testing.Pages.type;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlPage;
+import org.htmlunit.html.HtmlRadioButtonInput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.twostep.testing.Pages;
+import dev.twostep.testing.RecordingSender;
+import dev.twostep.testing.TwostepServer;
+
+/** Changing the phone needs the password and a code to the new number; the old number is told. */
+class PhoneChangeIT {
+    @RegisterExtension
+    static final TwostepServer SERVER = new TwostepServer(Map.of());
+    private final Pages pages = new Pages(SERVER);
+
+    private HtmlPage signedIn(WebClient client, String user) throws Exception {
+        pages.createAccount(user, "correct horse battery", "(415) 555-2671");
+        return enterCode(pages.signIn(client, user, "correct horse battery"), SERVER.sender().lastCode());
+    }
+
+    private static HtmlPage start(HtmlPage form, String password, String phone) throws Exception {
+        type(form, "password", password);
+        type(form, "phone", phone);
+        form.<HtmlRadioButtonInput>getFirstByXPath("//input[@value='sms']").setChecked(true);
+        return submitFormOf(form, "password");
+    }
+
+    @Test
+    void theWrongPasswordChangesNothingAndSendsNothing() throws Exception {
+        WebClient client = SERVER.newClient();
+        signedIn(client, "keepphone");
+        int sent = SERVER.sender().sent().size();
+        HtmlPage refused = start(pages.open(client, "/account/phone"), "not my password", "(202) 555-0143");
+        assertEquals(422, refused.getWebResponse().getStatusCode());
+        assertTrue(text(refused).contains("That password is not right. Your phone was not changed."), text(refused));
+        assertEquals(sent, SERVER.sender().sent().size());
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'keepphone' AND phone_e164 = '+14155552671'"));
+    }
+
+    @Test
+    void passwordAndACodeToTheNewNumberChangeItAndTheOldNumberIsTold() throws Exception {
+        WebClient client = SERVER.newClient();
+        signedIn(client, "movephone");
+        HtmlPage codePage = start(pages.open(client, "/account/phone"), "correct horse battery", "(202) 555-0143");
+        assertTrue(text(codePage).contains("We sent a code to the new number ending in 43."), text(codePage));
+        assertEquals("+12025550143", SERVER.sender().last().orElseThrow().to());
+        String right = SERVER.sender().lastCode();
+
+        HtmlPage wrong = enterCode(codePage, right.equals("000000") ? "111111" : "000000");
+        assertEquals(422, wrong.getWebResponse().getStatusCode());
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'movephone' AND phone_e164 = '+14155552671'"));
+
+        HtmlPage account = enterCode(wrong, right);
+        assertTrue(text(account).contains("Your phone number was changed."), text(account));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'movephone'"
+                + " AND phone_e164 = '+12025550143' AND confirmed_at IS NOT NULL"));
+        RecordingSender.Notice notice = SERVER.sender().notices().get(0);
+        assertEquals("+14155552671", notice.to());
+        assertTrue(notice.text().contains("changed to a number ending in 43"), notice.text());
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = 'movephone'"
+                + " AND event = 'PHONE_CHANGED' AND detail NOT LIKE '%4155552671%' AND detail NOT LIKE '%2025550143%'"));
+        assertTrue(text(account).contains("Phone changed"), text(account));
+
+        // The next sign-in's code goes to the new number.
+        Pages.click(account, "signout");
+        pages.signIn(client, "movephone", "correct horse battery");
+        assertEquals("+12025550143", SERVER.sender().last().orElseThrow().to());
+    }
+}
