@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.ClientAddress;
+import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.Logs;
@@ -61,51 +63,75 @@ public final class AccountService {
         this.perAddress = perAddress;
     }
 
-    /** The outcome of a sign-in: OK, a wrong name or password, or refused for now (with the wait). */
-    public record SignIn(Outcome outcome, Duration retryAfter) {
+    /**
+     * The outcome of a sign-in: OK, a wrong name or password, or refused for now (with the wait).
+     *
+     * @param locked true when this failure started a lock (for the audit trail)
+     */
+    public record SignIn(Outcome outcome, Duration retryAfter, boolean locked) {
         public enum Outcome { OK, WRONG, THROTTLED }
     }
 
     /**
      * Signs in with the throttles applied: too many failures for the account (growing locks) or from the
-     * client address refuse even the right password until the wait is over. Unknown user names are counted
-     * and locked like known ones, so locks tell nothing about which names exist.
+     * client address refuse even the right password until the wait is over. Each try is counted before the
+     * slow password check and taken back when it succeeds, so a burst of parallel tries gets no more checks
+     * than the limits allow. Unknown names are counted and locked like known ones, under a hash of the name,
+     * so locks tell nothing about which names exist and no typed name (often a mistyped password) is kept.
      */
     public SignIn signIn(String username, String password, String address) {
         long now = clock.millis();
         if (username.length() > MAX_USERNAME) {
-            // No account has such a name; not counted, so nobody fills the lock table with junk names.
-            hasher.wasteTime("");
-            return new SignIn(SignIn.Outcome.WRONG, null);
+            return new SignIn(SignIn.Outcome.WRONG, null, false);
         }
+        Long counted = null;
         if (limiter != null && address != null) {
-            Optional<Duration> wait = limiter.full(perAddress, address, now);
-            if (wait.isPresent()) {
-                LOG.warn("Sign-in refused for user {}: too many failures from {}", Logs.safe(username), address);
-                return new SignIn(SignIn.Outcome.THROTTLED, wait.get());
+            try {
+                counted = limiter.acquire(perAddress, ClientAddress.limitKey(address), now,
+                        LimitedException.Limit.PASSWORD_LOCK);
+            } catch (LimitedException e) {
+                LOG.warn("Sign-in refused: too many failures from {}", address);
+                return new SignIn(SignIn.Outcome.THROTTLED, e.retryAfter(), false);
             }
         }
+        String lockKey = lockKey(username);
         if (locks != null) {
-            Optional<Duration> locked = locks.lockedFor(username, now);
-            if (locked.isPresent()) {
-                LOG.warn("Sign-in refused for user {}: locked after failed passwords", Logs.safe(username));
-                return new SignIn(SignIn.Outcome.THROTTLED, locked.get());
+            Optional<Duration> refused = locks.attempt(lockKey, now);
+            if (refused.isPresent()) {
+                if (counted != null) {
+                    limiter.release(counted);
+                }
+                return new SignIn(SignIn.Outcome.THROTTLED, refused.get(), false);
             }
         }
         if (authenticate(username, password)) {
             if (locks != null) {
-                locks.reset(username);
+                locks.reset(lockKey);
             }
-            return new SignIn(SignIn.Outcome.OK, null);
+            if (counted != null) {
+                limiter.release(counted);
+            }
+            return new SignIn(SignIn.Outcome.OK, null, false);
         }
-        if (limiter != null && address != null) {
-            limiter.record(perAddress.kind(), address, now);
+        boolean nowLocked = locks != null && locks.lockedFor(lockKey, now).isPresent();
+        return new SignIn(SignIn.Outcome.WRONG, null, nowLocked);
+    }
+
+    /** The lockout key of a typed name: a hash, so typed names (maybe passwords) are not stored. */
+    static String lockKey(String username) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(username.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        if (locks != null) {
-            locks.fail(username, now).ifPresent(d -> LOG.warn("Sign-in locked for user {} for {} min",
-                    Logs.safe(username), d.toMinutes()));
-        }
-        return new SignIn(SignIn.Outcome.WRONG, null);
+    }
+
+    /** True when an account of this name exists (for the audit trail, never for the page). */
+    public boolean exists(String username) {
+        return username.length() <= MAX_USERNAME && jdbc.queryOne("reading an account", FIND_HASH, params(username),
+                rs -> Boolean.TRUE).isPresent();
     }
 
     /** Problems a registration form can have; each is a message key on the page. */

@@ -65,9 +65,11 @@ public class LoginServlet extends HttpServlet {
         }
         AuditLog.Client client = Requests.client(getServletContext(), request);
         AccountService.SignIn result = accounts.signIn(username, password, client.address());
+        // A typed name that is no account is often a password typed in the wrong field: not recorded.
+        String known = result.outcome() == AccountService.SignIn.Outcome.OK || accounts.exists(username) ? username : null;
         if (result.outcome() == AccountService.SignIn.Outcome.THROTTLED) {
-            audit.record(AuditLog.Event.SIGN_IN_THROTTLED, username, client, null);
-            response.setHeader("Retry-After", String.valueOf(result.retryAfter().toSeconds()));
+            audit.record(AuditLog.Event.SIGN_IN_THROTTLED, known, client, null);
+            response.setHeader("Retry-After", String.valueOf(Math.max(1, result.retryAfter().toSeconds())));
             vars.put("error", "login.error.throttled");
             vars.put("errorText", Views.message(request, "login.error.throttled",
                     Math.max(1, (result.retryAfter().toSeconds() + 59) / 60)));
@@ -75,7 +77,10 @@ public class LoginServlet extends HttpServlet {
             return;
         }
         if (result.outcome() == AccountService.SignIn.Outcome.WRONG) {
-            audit.record(AuditLog.Event.SIGN_IN_FAILED, username, client, null);
+            audit.record(AuditLog.Event.SIGN_IN_FAILED, known, client, known == null ? "unknown user" : null);
+            if (result.locked()) {
+                audit.record(AuditLog.Event.LOCKOUT, known, client, "password");
+            }
             vars.put("error", "login.error.wrong");
             views.render(request, response, Http.UNPROCESSABLE, "login", vars);
             return;

@@ -33,6 +33,7 @@ import dev.twostep.guard.GuardState;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
+import dev.twostep.web.Logs;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
@@ -100,10 +101,16 @@ public class PhoneChangeServlet extends HttpServlet {
         AuditLog.Client client = Requests.client(getServletContext(), request);
         String password = request.getParameter("password");
         AccountService.SignIn check = accounts.signIn(state.username(), password == null ? "" : password, client.address());
+        if (check.outcome() == AccountService.SignIn.Outcome.THROTTLED) {
+            audit.record(AuditLog.Event.SIGN_IN_THROTTLED, state.username(), client, "phone change");
+            response.setHeader("Retry-After", String.valueOf(Math.max(1, check.retryAfter().toSeconds())));
+            vars.put("error", "login.error.throttled.short");
+            render(request, response, Http.TOO_MANY, vars);
+            return;
+        }
         if (check.outcome() != AccountService.SignIn.Outcome.OK) {
             audit.record(AuditLog.Event.SIGN_IN_FAILED, state.username(), client, "phone change");
-            vars.put("error", check.outcome() == AccountService.SignIn.Outcome.THROTTLED ? "login.error.throttled.short"
-                    : "phone.error.password");
+            vars.put("error", "phone.error.password");
             render(request, response, Http.UNPROCESSABLE, vars);
             return;
         }
@@ -147,6 +154,13 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("lastDigits", PhoneMask.lastDigits(pending.e164()));
         VerifyResult result = codes.verify(state.username(), pending.challengeId(), request.getParameter("code"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
+        if (result.outcome() == VerifyResult.Outcome.LOCKED) {
+            audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "phone change");
+            response.setHeader("Retry-After", String.valueOf(Math.max(1, result.retryAfter().toSeconds())));
+            vars.put("error", "code.error.locked.short");
+            render(request, response, Http.TOO_MANY, vars);
+            return;
+        }
         if (!result.accepted() || result.challenge().purpose() != Purpose.CHANGE) {
             audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "phone change "
                     + result.outcome().name().toLowerCase(Locale.ROOT));
@@ -159,12 +173,14 @@ public class PhoneChangeServlet extends HttpServlet {
         request.getSession().removeAttribute(PENDING);
         audit.record(AuditLog.Event.PHONE_CHANGED, state.username(), client, old.map(p -> PhoneMask.mask(p.e164()))
                 .orElse("none") + " to " + PhoneMask.mask(pending.e164()));
-        old.filter(p -> !p.e164().equals(pending.e164())).ifPresent(p -> {
+        old.filter(p -> !p.e164().equals(pending.e164()) && numbers.allowed(p.e164())).ifPresent(p -> {
             try {
                 sender.notice(p.e164(), p.channel(), Views.message(request, "phone.notice", config.appName(),
                         PhoneMask.lastDigits(pending.e164())));
-            } catch (DeliveryException e) {
-                LOG.warn("The old number of user {} could not be told of the change: {}", state.username(), e.reason());
+            } catch (DeliveryException | RuntimeException e) {
+                // The change stands; only the notice failed.
+                LOG.warn("The old number of user {} could not be told of the change: {}", Logs.safe(state.username()),
+                        e instanceof DeliveryException d ? d.reason() : e.toString());
             }
         });
         Http.seeOther(request, response, "/account?phone=changed");

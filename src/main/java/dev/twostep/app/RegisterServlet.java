@@ -13,6 +13,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.ClientAddress;
+import dev.twostep.limits.LimitedException;
+import dev.twostep.limits.RateLimiter;
+import dev.twostep.web.Requests;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
@@ -30,6 +34,8 @@ public class RegisterServlet extends HttpServlet {
     private transient PhoneNumbers phoneNumbers;
     private transient Views views;
     private transient TwostepConfig config;
+    private transient RateLimiter limiter;
+    private transient java.time.Clock clock;
 
     @Override
     public void init() {
@@ -37,6 +43,8 @@ public class RegisterServlet extends HttpServlet {
         phoneNumbers = Attributes.require(getServletContext(), PhoneNumbers.class);
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
+        limiter = Attributes.require(getServletContext(), RateLimiter.class);
+        clock = Attributes.require(getServletContext(), java.time.Clock.class);
     }
 
     /** With twostep.registration=false the page does not exist. */
@@ -55,8 +63,8 @@ public class RegisterServlet extends HttpServlet {
             return;
         }
         Map<String, Object> vars = new HashMap<>();
-        vars.put("channel", "sms");
-        views.render(request, response, HttpServletResponse.SC_OK, "register", vars);
+        vars.put("channel", config.channels().contains(Channel.SMS) ? "sms" : "voice");
+        render(request, response, HttpServletResponse.SC_OK, vars);
     }
 
     @Override
@@ -90,6 +98,17 @@ public class RegisterServlet extends HttpServlet {
             errors.put("channel", "register.error.channel");
         }
         if (errors.isEmpty()) {
+            // Each registration costs an Argon2 hash and tells whether a name is taken: bounded per address.
+            try {
+                limiter.acquire(new RateLimiter.Rule("register-ip", config.limits().address().sends() * 4,
+                        config.limits().sendWindow()), ClientAddress.limitKey(Requests.address(getServletContext(),
+                        request)), clock.millis(), LimitedException.Limit.SENDS);
+            } catch (LimitedException e) {
+                Requests.limited(response, e);
+                vars.put("errors", Map.of("username", "register.error.tooMany"));
+                render(request, response, Http.TOO_MANY, vars);
+                return;
+            }
             Optional<AccountService.Problem> problem = accounts.register(username, password, parsed.e164(),
                     channel.get());
             if (problem.isEmpty()) {
@@ -100,6 +119,13 @@ public class RegisterServlet extends HttpServlet {
             errors.put("username", "register.error.taken");
         }
         vars.put("errors", errors);
-        views.render(request, response, Http.UNPROCESSABLE, "register", vars);
+        render(request, response, Http.UNPROCESSABLE, vars);
+    }
+
+    private void render(HttpServletRequest request, HttpServletResponse response, int status, Map<String, Object> vars)
+            throws IOException {
+        vars.put("offersSms", config.channels().contains(Channel.SMS));
+        vars.put("offersVoice", config.channels().contains(Channel.VOICE));
+        views.render(request, response, status, "register", vars);
     }
 }

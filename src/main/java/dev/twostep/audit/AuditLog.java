@@ -23,7 +23,7 @@ public final class AuditLog {
     private static final String INSERT = "INSERT INTO audit_events (id, at, username, event, detail, client_ip,"
             + " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String RECENT = "SELECT at, event, detail, client_ip, user_agent FROM audit_events"
-            + " WHERE username = ? ORDER BY at DESC, id DESC";
+            + " WHERE username = ? ORDER BY at DESC, id DESC LIMIT ?";
 
     /** What happened. */
     public enum Event {
@@ -55,13 +55,14 @@ public final class AuditLog {
                     cut(username, 255), event.name(), cut(detail, 255), client == null ? null : cut(client.address(), 64),
                     client == null ? null : cut(client.userAgent(), 255)));
         } catch (DataAccessException e) {
-            LOG.error("Audit event {} for user {} was not written: {}", event, username, e.getMessage());
+            LOG.error("Audit event {} for user {} was not written: {}", event, dev.twostep.web.Logs.safe(username),
+                    e.getMessage());
         }
     }
 
     public List<Entry> recent(String username, int limit) {
         List<Entry> entries = new ArrayList<>();
-        jdbc.queryOne("reading the audit trail", RECENT, params(username), rs -> {
+        jdbc.queryOne("reading the audit trail", RECENT, params(username, limit), rs -> {
             do {
                 entries.add(new Entry(rs.getLong(1), Event.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
                         rs.getString(5)));

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.config.TwostepConfig;
+import dev.twostep.guard.ClientAddress;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.LimitedException.Limit;
 import dev.twostep.limits.RateLimiter;
@@ -55,7 +56,7 @@ public final class SendLimits {
         try {
             for (RateLimiter.Rule rule : perSubject) {
                 String subject = rule.kind().startsWith("send-user") ? user
-                        : rule.kind().startsWith("send-to") ? to : address;
+                        : rule.kind().startsWith("send-to") ? to : ClientAddress.limitKey(address);
                 if (subject != null) {
                     taken.add(limiter.acquire(rule, subject, now, Limit.SENDS));
                 }
@@ -71,7 +72,7 @@ public final class SendLimits {
                 throw e;
             }
             return taken;
-        } catch (LimitedException e) {
+        } catch (LimitedException | RuntimeException e) {
             release(taken);
             throw e;
         }

@@ -19,11 +19,12 @@ public final class PhoneNumbers {
     static final int MAX_INPUT = 40;
 
     /**
-     * Kinds of number codes may go to. Premium-rate, shared-cost, toll-free, pager, UAN, voicemail and
-     * unknown numbers are refused: sending to them costs money or feeds SMS-pumping fraud.
+     * Kinds of number codes may go to. Premium-rate, shared-cost, toll-free, pager, personal (UK 070, a
+     * known premium-rate fraud route), UAN, voicemail and unknown numbers are refused: sending to them
+     * costs money or feeds SMS-pumping fraud.
      */
     static final Set<PhoneNumberType> ALLOWED_TYPES = EnumSet.of(PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
-            PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.VOIP, PhoneNumberType.PERSONAL_NUMBER);
+            PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.VOIP);
 
     private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
     private final String defaultRegion;

@@ -23,6 +23,8 @@ public final class Lockouts {
     private static final String LOCK = "UPDATE lockouts SET locks = locks + 1, locked_until = ?"
             + " WHERE scope = ? AND username = ? AND locks = ?";
     private static final String RESET = "DELETE FROM lockouts WHERE scope = ? AND username = ?";
+    private static final String UNDO = "UPDATE lockouts SET failures = failures - 1 WHERE scope = ? AND username = ?"
+            + " AND failures > 0";
 
     private final Jdbc jdbc;
     private final String scope;
@@ -62,6 +64,37 @@ public final class Lockouts {
         Duration delay = delays.get(Math.min(locks, delays.size() - 1));
         boolean locked = jdbc.update("locking an account", LOCK, params(now + delay.toMillis(), scope, username, locks)) == 1;
         return locked ? Optional.of(delay) : Optional.empty();
+    }
+
+    /**
+     * Counts a try before it is checked (for passwords, whose check is slow): parallel tries cannot all
+     * slip in before the lock. A try refused here is not counted.
+     *
+     * @return empty when the try may go ahead (call {@link #reset} if it succeeds), or how long to wait
+     */
+    public Optional<Duration> attempt(String username, long now) {
+        jdbc.update("counting a try", FAIL, params(scope, username));
+        long[] row = jdbc.queryOne("reading a lock", READ, params(scope, username),
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).orElseThrow();
+        long failures = row[0];
+        int locks = (int) row[1];
+        long until = row[2];
+        if (until > now) {
+            jdbc.update("taking back a try", UNDO, params(scope, username));
+            return Optional.of(Duration.ofMillis(until - now));
+        }
+        long boundary = (long) threshold * (locks + 1);
+        Duration delay = delays.get(Math.min(locks, delays.size() - 1));
+        if (failures > boundary) {
+            // A parallel try took the last place before the lock, which it sets now.
+            jdbc.update("taking back a try", UNDO, params(scope, username));
+            return Optional.of(delay);
+        }
+        if (failures == boundary) {
+            // The last try before the lock: lock now; a success clears it with reset().
+            jdbc.update("locking an account", LOCK, params(now + delay.toMillis(), scope, username, locks));
+        }
+        return Optional.empty();
     }
 
     public void reset(String username) {

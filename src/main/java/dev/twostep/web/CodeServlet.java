@@ -63,11 +63,7 @@ public class CodeServlet extends HttpServlet {
     private GuardState pending(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<GuardState> state = GuardSession.current(request, config);
         if (state.isEmpty()) {
-            if (config.loginUrl() == null) {
-                response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
-            } else {
-                Http.seeOther(request, response, config.loginUrl());
-            }
+            Requests.toSignIn(request, response, config);
             return null;
         }
         if (state.get().verified()) {
@@ -198,7 +194,7 @@ public class CodeServlet extends HttpServlet {
                     "code.error.tooMany");
             case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
             case LOCKED -> {
-                response.setHeader("Retry-After", String.valueOf(result.retryAfter().toSeconds()));
+                response.setHeader("Retry-After", String.valueOf(Math.max(1, result.retryAfter().toSeconds())));
                 show(request, response, Http.TOO_MANY, phone, channel, "code.error.locked",
                         Math.max(1, (result.retryAfter().toSeconds() + 59) / 60));
             }

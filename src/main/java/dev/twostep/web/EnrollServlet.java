@@ -46,11 +46,7 @@ public class EnrollServlet extends HttpServlet {
     private GuardState enrolling(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<GuardState> state = GuardSession.current(request, config);
         if (state.isEmpty()) {
-            if (config.loginUrl() == null) {
-                response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
-            } else {
-                Http.seeOther(request, response, config.loginUrl());
-            }
+            Requests.toSignIn(request, response, config);
             return null;
         }
         Optional<Phone> phone = phones.find(state.get().username());
@@ -58,7 +54,7 @@ public class EnrollServlet extends HttpServlet {
             Http.seeOther(request, response, config.pagesPath() + "/code");
             return null;
         }
-        if (!config.selfEnrollment() && phone.isEmpty()) {
+        if (!config.selfEnrollment()) {
             // Enrollment is closed: phones are set up by the operator, never by whoever has the password.
             views.render(request, response, HttpServletResponse.SC_FORBIDDEN, "error",
                     Map.of("status", 403, "messageKey", "enroll.closed", "csrf", ""));

@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.limits.LimitedException;
 
@@ -20,6 +21,19 @@ public final class Requests {
 
     public static AuditLog.Client client(ServletContext context, HttpServletRequest request) {
         return new AuditLog.Client(address(context, request), request.getHeader("User-Agent"));
+    }
+
+    /**
+     * Answers a request to one of the guard's pages from someone with no first step: to the sign-in page
+     * when the app has one, else 401.
+     */
+    public static void toSignIn(HttpServletRequest request, HttpServletResponse response, TwostepConfig config)
+            throws java.io.IOException {
+        if (config.loginUrl() == null) {
+            response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+        } else {
+            Http.seeOther(request, response, config.loginUrl());
+        }
     }
 
     /** 429 with Retry-After, for a page that then explains the wait. */

@@ -22,6 +22,8 @@ final class Walks {
         WebClient client = new WebClient();
         client.getOptions().setThrowExceptionOnFailingStatusCode(false);
         client.getOptions().setJavaScriptEnabled(false);
+        // No HTTP cache: a login page a container serves by forward must not stand in for the page after it.
+        client.getCache().setMaxSize(0);
         client.getOptions().setCssEnabled(false);
         return client;
     }

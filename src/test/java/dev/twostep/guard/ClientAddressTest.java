@@ -18,6 +18,8 @@ class ClientAddressTest {
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getRemoteAddr" -> peer;
                     case "getHeader" -> headers.get((String) args[0]);
+                    case "getHeaders" -> java.util.Collections.enumeration(headers.containsKey((String) args[0])
+                            ? List.of(headers.get((String) args[0]).split("\n")) : List.<String>of());
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
@@ -39,5 +41,22 @@ class ClientAddressTest {
                 Map.of("X-Forwarded-For", "1.2.3.4, 198.51.100.1, 10.0.0.6"))));
         assertEquals("10.0.0.5", trusting.of(request("10.0.0.5", Map.of())));
         assertEquals("10.0.0.5", trusting.of(request("10.0.0.5", Map.of("X-Forwarded-For", "<script>"))));
+    }
+
+    @Test
+    void everyHeaderLineCountsAndPortsAreDropped() {
+        ClientAddress trusting = new ClientAddress(List.of("10.0.0.5"));
+        // A proxy that appends its own line: the client's own first line does not win.
+        assertEquals("198.51.100.1", trusting.of(request("10.0.0.5",
+                Map.of("X-Forwarded-For", "1.2.3.4\n198.51.100.1:40123"))));
+        assertEquals("2001:db8::1", trusting.of(request("10.0.0.5", Map.of("X-Forwarded-For", "[2001:db8::1]:443"))));
+    }
+
+    @Test
+    void ipv6AddressesAreCountedByTheirSlash64() {
+        assertEquals("2001:db8:1:2::/64", ClientAddress.limitKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+        assertEquals("2001:db8:1:2::/64", ClientAddress.limitKey("2001:db8:1:2::1"));
+        assertEquals("2001:db8:0:0::/64", ClientAddress.limitKey("2001:db8::1"));
+        assertEquals("203.0.113.9", ClientAddress.limitKey("203.0.113.9"));
     }
 }

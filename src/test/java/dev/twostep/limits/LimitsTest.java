@@ -86,7 +86,8 @@ class LimitsTest {
             admitted += f.get() ? 1 : 0;
         }
         pool.shutdown();
-        assertTrue(admitted >= 1 && admitted <= 5, "admitted " + admitted);
+        // Racers for the last places may all be refused; never more than five get through.
+        assertTrue(admitted <= 5, "admitted " + admitted);
         assertEquals(admitted, new Jdbc(db.database().dataSource()).queryOne("count",
                 "SELECT COUNT(*) FROM rate_events WHERE kind = 'send-to'", Jdbc.params(), rs -> rs.getInt(1)).orElseThrow());
     }

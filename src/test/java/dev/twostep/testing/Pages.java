@@ -72,6 +72,7 @@ public final class Pages {
     public void createAccount(String username, String password, String phone) throws IOException {
         try (WebClient client = new WebClient()) {
             client.getOptions().setThrowExceptionOnFailingStatusCode(false);
+            client.getCache().setMaxSize(0);
             HtmlPage code = register(client, username, password, phone, "sms");
             HtmlPage account = enterCode(code, server.sender().lastCode());
             if (!account.getUrl().getPath().endsWith("/account")) {

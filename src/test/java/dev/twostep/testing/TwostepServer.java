@@ -168,6 +168,8 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         WebClient client = new WebClient();
         client.getOptions().setThrowExceptionOnFailingStatusCode(false);
         client.getOptions().setCssEnabled(false);
+        // No HTTP cache: a login page a container serves by forward must not stand in for the page after it.
+        client.getCache().setMaxSize(0);
         client.getOptions().setJavaScriptEnabled(false);
         clients.add(client);
         return client;
