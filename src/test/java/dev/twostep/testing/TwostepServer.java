@@ -51,6 +51,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     private boolean recording = true;
     private Path webappDir = Path.of(System.getProperty("twostep.webapp.dir", "webapp"));
     private java.util.function.Consumer<Server> serverSetup = server -> { };
+    private boolean behindProxy;
     private final RecordingSender sender = new RecordingSender();
     private final MutableClock clock = new MutableClock();
     private final List<WebClient> clients = new ArrayList<>();
@@ -84,6 +85,15 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     public TwostepServer webapp(Path dir, java.util.function.Consumer<Server> setup) {
         this.webappDir = dir;
         this.serverSetup = setup;
+        return this;
+    }
+
+    /**
+     * Puts the server behind a (simulated) TLS-terminating proxy: it believes X-Forwarded-Proto and
+     * X-Forwarded-For, as Jetty's ForwardedRequestCustomizer does in such a deployment.
+     */
+    public TwostepServer behindProxy() {
+        behindProxy = true;
         return this;
     }
 
@@ -127,7 +137,11 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
 
         jetty = new Server();
         serverSetup.accept(jetty);
-        ServerConnector connector = new ServerConnector(jetty);
+        org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
+        if (behindProxy) {
+            http.addCustomizer(new org.eclipse.jetty.server.ForwardedRequestCustomizer());
+        }
+        ServerConnector connector = new ServerConnector(jetty, new org.eclipse.jetty.server.HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         jetty.addConnector(connector);
