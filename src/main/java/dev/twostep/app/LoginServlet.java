@@ -12,6 +12,7 @@ import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.ReturnTo;
+import dev.twostep.limits.LimitedException;
 import dev.twostep.web.Attributes;
 import dev.twostep.web.Http;
 import dev.twostep.web.Requests;
@@ -69,10 +70,10 @@ public class LoginServlet extends HttpServlet {
         String known = result.outcome() == AccountService.SignIn.Outcome.OK || accounts.exists(username) ? username : null;
         if (result.outcome() == AccountService.SignIn.Outcome.THROTTLED) {
             audit.record(AuditLog.Event.SIGN_IN_THROTTLED, known, client, null);
-            response.setHeader("Retry-After", String.valueOf(Math.max(1, result.retryAfter().toSeconds())));
+            Requests.retryAfter(response, result.retryAfter());
             vars.put("error", "login.error.throttled");
             vars.put("errorText", Views.message(request, "login.error.throttled",
-                    Math.max(1, (result.retryAfter().toSeconds() + 59) / 60)));
+                    LimitedException.minutes(result.retryAfter())));
             views.render(request, response, Http.TOO_MANY, "login", vars);
             return;
         }

@@ -103,7 +103,7 @@ public class PhoneChangeServlet extends HttpServlet {
         AccountService.SignIn check = accounts.signIn(state.username(), password == null ? "" : password, client.address());
         if (check.outcome() == AccountService.SignIn.Outcome.THROTTLED) {
             audit.record(AuditLog.Event.SIGN_IN_THROTTLED, state.username(), client, "phone change");
-            response.setHeader("Retry-After", String.valueOf(Math.max(1, check.retryAfter().toSeconds())));
+            Requests.retryAfter(response, check.retryAfter());
             vars.put("error", "login.error.throttled.short");
             render(request, response, Http.TOO_MANY, vars);
             return;
@@ -156,7 +156,7 @@ public class PhoneChangeServlet extends HttpServlet {
         AuditLog.Client client = Requests.client(getServletContext(), request);
         if (result.outcome() == VerifyResult.Outcome.LOCKED) {
             audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "phone change");
-            response.setHeader("Retry-After", String.valueOf(Math.max(1, result.retryAfter().toSeconds())));
+            Requests.retryAfter(response, result.retryAfter());
             vars.put("error", "code.error.locked.short");
             render(request, response, Http.TOO_MANY, vars);
             return;

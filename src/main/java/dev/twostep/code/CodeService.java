@@ -96,11 +96,9 @@ public final class CodeService {
     public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale,
                            String clientAddress) throws DeliveryException, LimitedException {
         long now = clock.millis();
-        if (codeLocks != null) {
-            Optional<Duration> locked = codeLocks.lockedFor(username, now);
-            if (locked.isPresent()) {
-                throw new LimitedException(LimitedException.Limit.CODE_LOCK, locked.get());
-            }
+        Optional<Duration> locked = codeLock(username, now);
+        if (locked.isPresent()) {
+            throw new LimitedException(LimitedException.Limit.CODE_LOCK, locked.get());
         }
         List<Long> counted = sendLimits.acquire(username, destination, clientAddress, now);
         Challenge challenge = new Challenge(newId(), username, purpose, channel, destination, now,
@@ -142,11 +140,9 @@ public final class CodeService {
             return VerifyResult.of(Outcome.MALFORMED);
         }
         long now = clock.millis();
-        if (codeLocks != null) {
-            Optional<Duration> locked = codeLocks.lockedFor(username, now);
-            if (locked.isPresent()) {
-                return VerifyResult.locked(locked.get());
-            }
+        Optional<Duration> locked = codeLock(username, now);
+        if (locked.isPresent()) {
+            return VerifyResult.locked(locked.get());
         }
         if (!dao.takeAttempt(challengeId, username, now, policy.maxAttempts())) {
             return VerifyResult.of(whyNotLive(username, challengeId, now));
@@ -177,7 +173,12 @@ public final class CodeService {
         return left == 0 ? VerifyResult.of(Outcome.TOO_MANY_ATTEMPTS) : new VerifyResult(Outcome.WRONG, left, after, null);
     }
 
-    /** The live challenge with this id, if it is still usable. */
+    /** How long this user's second step stays locked after wrong codes, or empty. */
+    private Optional<Duration> codeLock(String username, long now) {
+        return codeLocks == null ? Optional.empty() : codeLocks.lockedFor(username, now);
+    }
+
+    /** The challenge with this id for this user, in whatever state (used, replaced, expired or live). */
     public Optional<Challenge> find(String username, long challengeId) {
         return dao.find(challengeId, username);
     }

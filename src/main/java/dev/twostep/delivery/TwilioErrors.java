@@ -37,7 +37,7 @@ final class TwilioErrors {
     private TwilioErrors() {
     }
 
-    static DeliveryException map(TwilioException e, CodeMessage m) {
+    static DeliveryException map(TwilioException e, Channel channel, String to) {
         if (e instanceof ApiException api) {
             Integer code = api.getCode();
             Reason reason = code == null ? Reason.TRY_LATER : REASONS.getOrDefault(code, Reason.TRY_LATER);
@@ -45,14 +45,14 @@ final class TwilioErrors {
                 LOG.error("Twilio refused Twostep's credentials (error 20003, HTTP {}): check TWILIO_ACCOUNT_SID and"
                         + " TWILIO_AUTH_TOKEN", api.getStatusCode());
             } else {
-                LOG.warn("Twilio refused a {} to {}: error {} (HTTP {}) {}", m.channel(), PhoneMask.mask(m.to()),
+                LOG.warn("Twilio refused a {} to {}: error {} (HTTP {}) {}", channel, PhoneMask.mask(to),
                         code, api.getStatusCode(), api.getMoreInfo() == null ? "" : api.getMoreInfo());
             }
             return new DeliveryException(reason, code == null ? null : code.toString(),
                     "Twilio error " + code + " (HTTP " + api.getStatusCode() + ")", null);
         }
         String what = e instanceof ApiConnectionException ? "could not be reached or timed out" : "failed";
-        LOG.warn("Twilio {} for a {} to {}: {}", what, m.channel(), PhoneMask.mask(m.to()), rootMessage(e));
+        LOG.warn("Twilio {} for a {} to {}: {}", what, channel, PhoneMask.mask(to), rootMessage(e));
         return new DeliveryException(Reason.TRY_LATER, null, "Twilio " + what, null);
     }
 

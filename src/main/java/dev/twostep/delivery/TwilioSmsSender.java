@@ -55,7 +55,7 @@ public final class TwilioSmsSender implements CodeSender {
         try {
             return creator.create(client).getSid();
         } catch (TwilioException e) {
-            throw TwilioErrors.map(e, m);
+            throw TwilioErrors.map(e, m.channel(), m.to());
         }
     }
 
@@ -67,7 +67,7 @@ public final class TwilioSmsSender implements CodeSender {
         try {
             return creator.create(client).getSid();
         } catch (TwilioException e) {
-            throw TwilioErrors.map(e, new CodeMessage(0, to, Channel.SMS, "", java.time.Duration.ZERO, null));
+            throw TwilioErrors.map(e, Channel.SMS, to);
         }
     }
 

@@ -69,7 +69,7 @@ public final class TwilioVoiceSender implements CodeSender {
         try {
             return creator.create(client).getSid();
         } catch (TwilioException e) {
-            throw TwilioErrors.map(e, m);
+            throw TwilioErrors.map(e, m.channel(), m.to());
         }
     }
 
@@ -80,7 +80,7 @@ public final class TwilioVoiceSender implements CodeSender {
         try {
             return Call.creator(new PhoneNumber(to), new PhoneNumber(callerId), new Twiml(twiml)).create(client).getSid();
         } catch (TwilioException e) {
-            throw TwilioErrors.map(e, new CodeMessage(0, to, Channel.VOICE, "", java.time.Duration.ZERO, null));
+            throw TwilioErrors.map(e, Channel.VOICE, to);
         }
     }
 

@@ -88,7 +88,9 @@ public final class GuardSession {
      */
     public static void challengeSent(HttpServletRequest request, GuardState expected, long challengeId) {
         HttpSession session = request.getSession();
-        synchronized (mutex(session)) {
+        // Tomcat and Jetty hand out one object per session, so it serves as the lock; where a container does
+        // not, the comparison with the expected state still keeps a code from verifying another sign-in.
+        synchronized (session) {
             if (expected.equals(session.getAttribute(STATE))) {
                 session.setAttribute(STATE, expected.withChallenge(challengeId));
             }
@@ -102,7 +104,7 @@ public final class GuardSession {
      */
     public static boolean secondStepPassed(HttpServletRequest request, GuardState verified) {
         HttpSession session = request.getSession();
-        synchronized (mutex(session)) {
+        synchronized (session) {
             if (!verified.equals(session.getAttribute(STATE))) {
                 return false;
             }
@@ -111,13 +113,5 @@ public final class GuardSession {
             session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0));
             return true;
         }
-    }
-
-    /**
-     * The lock for state changes of one session. Tomcat and Jetty hand out one object per session; where a
-     * container does not, the state comparison still keeps a code from verifying another sign-in.
-     */
-    private static Object mutex(HttpSession session) {
-        return session;
     }
 }

@@ -66,7 +66,8 @@ public class TwoStepFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (excluded(request) || ownPage(request)) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (excluded(path) || ownPage(path)) {
             chain.doFilter(request, response);
             return;
         }
@@ -85,17 +86,12 @@ public class TwoStepFilter extends HttpFilter {
     }
 
     /** Twostep's own pages and the sign-in page: guarding them would loop when the filter is mapped to /*. */
-    private boolean ownPage(HttpServletRequest request) {
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    private boolean ownPage(String path) {
         return path.startsWith(config.pagesPath() + "/") || path.equals(config.loginUrl());
     }
 
     /** Paths in the exclude list, matched on the container's decoded, normalised path. */
-    private boolean excluded(HttpServletRequest request) {
-        if (exact.isEmpty() && prefixes.isEmpty() && extensions.isEmpty()) {
-            return false;
-        }
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    private boolean excluded(String path) {
         if (exact.contains(path)) {
             return true;
         }

@@ -36,6 +36,11 @@ public final class LimitedException extends Exception {
 
     /** Whole minutes to wait, rounded up, at least 1, for messages. */
     public long minutes() {
-        return Math.max(1, (retryAfter.toSeconds() + 59) / 60);
+        return minutes(retryAfter);
+    }
+
+    /** Whole minutes of a wait, rounded up, at least 1, for messages. */
+    public static long minutes(Duration wait) {
+        return Math.max(1, (wait.toSeconds() + 59) / 60);
     }
 }

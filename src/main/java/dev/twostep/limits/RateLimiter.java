@@ -4,7 +4,6 @@ import static dev.twostep.db.Jdbc.params;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.twostep.db.Jdbc;
@@ -59,18 +58,6 @@ public final class RateLimiter {
     long[] count(Rule rule, String subject, long now) {
         return jdbc.queryOne("counting events", COUNT, params(rule.kind(), subject, now - rule.window().toMillis()),
                 rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElse(new long[] {0, now});
-    }
-
-    /** How long until the window has room, or empty when it has room now. */
-    public Optional<Duration> full(Rule rule, String subject, long now) {
-        long[] c = count(rule, subject, now);
-        return c[0] >= rule.max() ? Optional.of(Duration.ofMillis(Math.max(1000, c[1] + rule.window().toMillis() - now)))
-                : Optional.empty();
-    }
-
-    /** Records an event without a limit check (failed passwords, counted for later checks). */
-    public void record(String kind, String subject, long now) {
-        jdbc.update("counting an event", INSERT, params(random.nextLong() & Long.MAX_VALUE, kind, subject, now));
     }
 
     public void release(long id) {

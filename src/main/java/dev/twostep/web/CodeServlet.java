@@ -194,9 +194,9 @@ public class CodeServlet extends HttpServlet {
                     "code.error.tooMany");
             case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel, "code.error.notActive");
             case LOCKED -> {
-                response.setHeader("Retry-After", String.valueOf(Math.max(1, result.retryAfter().toSeconds())));
+                Requests.retryAfter(response, result.retryAfter());
                 show(request, response, Http.TOO_MANY, phone, channel, "code.error.locked",
-                        Math.max(1, (result.retryAfter().toSeconds() + 59) / 60));
+                        LimitedException.minutes(result.retryAfter()));
             }
         }
     }

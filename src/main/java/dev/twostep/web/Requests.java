@@ -36,8 +36,13 @@ public final class Requests {
         }
     }
 
-    /** 429 with Retry-After, for a page that then explains the wait. */
+    /** Retry-After for a 429, for a page that then explains the wait. */
     public static void limited(HttpServletResponse response, LimitedException e) {
-        response.setHeader("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
+        retryAfter(response, e.retryAfter());
+    }
+
+    /** Retry-After in whole seconds, at least 1. */
+    public static void retryAfter(HttpServletResponse response, java.time.Duration wait) {
+        response.setHeader("Retry-After", String.valueOf(Math.max(1, wait.toSeconds())));
     }
 }

@@ -29,12 +29,8 @@ public final class Views {
     /**
      * @param pagesPath where Twostep's pages live (default /twostep)
      * @param stylesheet an extra stylesheet of the host app, or null
+     * @param hsts the Strict-Transport-Security value for pages served over HTTPS; blank for none
      */
-    public Views(ServletContext context, String appName, String pagesPath, String stylesheet) {
-        this(context, appName, pagesPath, stylesheet, "max-age=31536000");
-    }
-
-    /** @param hsts the Strict-Transport-Security value for pages served over HTTPS; blank for none */
     public Views(ServletContext context, String appName, String pagesPath, String stylesheet, String hsts) {
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(Views.class.getClassLoader());
         resolver.setPrefix("dev/twostep/web/templates/");
