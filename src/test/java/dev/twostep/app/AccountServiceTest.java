@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,33 +17,25 @@ import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.testing.OpenDatabases;
 import dev.twostep.testing.TestDatabases;
 import dev.twostep.testing.TestDatabases.TestDb;
 
 class AccountServiceTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final OpenDatabases databases = new OpenDatabases();
     private TestDb db;
 
-    @AfterEach
-    void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
 
-    static List<String> kinds() {
-        return TestDatabases.kinds().toList();
-    }
 
     private AccountService accounts(String kind) {
-        db = TestDatabases.open(kind, dir);
+        db = databases.open(kind);
         Jdbc jdbc = new Jdbc(db.database().dataSource());
         return new AccountService(jdbc, new PhoneDao(jdbc), 19456, 2, Clock.systemUTC());
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void registersWithAnUnconfirmedPhoneAndHashesThePassword(String kind) {
         AccountService accounts = accounts(kind);
         assertEquals(Optional.empty(), accounts.register("alice", "correct horse", "+14155552671", Channel.VOICE));
@@ -63,7 +52,7 @@ class AccountServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aTakenNameIsRefusedAndTheFirstAccountStaysAsItWas(String kind) {
         AccountService accounts = accounts(kind);
         accounts.register("alice", "first password", "+14155552671", Channel.SMS);
@@ -75,7 +64,7 @@ class AccountServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void authenticatesOnlyTheRightPassword(String kind) {
         AccountService accounts = accounts(kind);
         accounts.register("alice", "pässwörd with spaces ✓", "+14155552671", Channel.SMS);

@@ -22,7 +22,6 @@ import java.util.Map;
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlInput;
 import org.htmlunit.html.HtmlPage;
-import org.htmlunit.util.Cookie;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -169,13 +168,10 @@ class SessionFormsAndRedirectsIT {
             assertTrue(landed.getUrl().getPath().startsWith("/app/"), next + " -> " + landed.getUrl());
         }
         // A saved GET of a protocol-relative path cannot turn into an off-site redirect either.
-        WebClient client = SERVER.newClient();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(SERVER.url("//evil.example/account")))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(r.headers().firstValue("Location").map(l -> !l.contains("evil.example")).orElse(true),
                 r.headers().toString());
-        Cookie none = client.getCookieManager().getCookie("JSESSIONID");
-        assertEquals(null, none);
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,9 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,6 +32,7 @@ import dev.twostep.delivery.Channel;
 import dev.twostep.delivery.DeliveryException;
 import dev.twostep.testing.MutableClock;
 import dev.twostep.testing.RecordingSender;
+import dev.twostep.testing.OpenDatabases;
 import dev.twostep.testing.TestDatabases;
 import dev.twostep.testing.TestDatabases.TestDb;
 
@@ -42,29 +41,20 @@ class CodeServiceTest {
     private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
     private static final String TO = "+14155552671";
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final OpenDatabases databases = new OpenDatabases();
     private TestDb db;
     private final RecordingSender sender = new RecordingSender();
     private final MutableClock clock = new MutableClock();
 
-    @AfterEach
-    void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
 
-    static List<String> kinds() {
-        return TestDatabases.kinds().toList();
-    }
 
     private CodeService service(String kind) {
         return service(kind, new CodeService.Policy(6, Duration.ofMinutes(10), 5));
     }
 
     private CodeService service(String kind, CodeService.Policy policy) {
-        db = TestDatabases.open(kind, dir);
+        db = databases.open(kind);
         return new CodeService(new Jdbc(db.database().dataSource()), SECRET, sender, policy, clock);
     }
 
@@ -73,7 +63,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void theRightCodeIsAcceptedOnceAndOnlyOnce(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge c = issue(codes, "alice");
@@ -83,7 +73,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void onlyTheHashIsStoredAndItIsBoundToTheChallenge(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge c = issue(codes, "alice");
@@ -105,7 +95,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void fiveWrongTriesKillTheCodeEvenForTheRightOneAfter(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge c = issue(codes, "alice");
@@ -121,7 +111,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aCodeExpiresAfterItsLifetime(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge c = issue(codes, "alice");
@@ -130,7 +120,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aCodeJustBeforeExpiryStillWorks(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge c = issue(codes, "alice");
@@ -139,7 +129,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aNewSendReplacesThePreviousCode(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge first = issue(codes, "alice");
@@ -150,7 +140,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aCodeIsBoundToItsUser(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge bobs = issue(codes, "bob");
@@ -159,7 +149,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aFailedSendCancelsTheNewCodeAndKeepsTheOldOne(String kind) throws Exception {
         CodeService codes = service(kind);
         Challenge first = issue(codes, "alice");
@@ -170,7 +160,7 @@ class CodeServiceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void twentyParallelSubmissionsOfTheRightCodeLetExactlyOneThrough(String kind) throws Exception {
         CodeService codes = service(kind, new CodeService.Policy(6, Duration.ofMinutes(10), 5));
         Challenge c = issue(codes, "alice");

@@ -21,6 +21,22 @@ import java.util.stream.Stream;
  * so a test can wait for it, read the DEV DELIVERY lines it logs, and stop it.
  */
 final class ContainerProcess implements AutoCloseable {
+    /**
+     * The deployment walks resend at once and share one test number; the send intervals are tested
+     * elsewhere (dev.twostep.attack), so the deployed apps run without them.
+     */
+    private static final Map<String, String> NO_SEND_INTERVALS = Map.of(
+            "TWOSTEP_LIMITS_USER_INTERVAL_SECONDS", "0",
+            "TWOSTEP_LIMITS_NUMBER_INTERVAL_SECONDS", "0",
+            "TWOSTEP_LIMITS_ADDRESS_INTERVAL_SECONDS", "0");
+
+    /** The environment of a deployed app: these variables, without the send intervals. */
+    static Map<String, String> environment(Map<String, String> variables) {
+        Map<String, String> all = new java.util.HashMap<>(NO_SEND_INTERVALS);
+        all.putAll(variables);
+        return all;
+    }
+
     private static final Pattern DEV_CODE = Pattern.compile("DEV DELIVERY .* code ([0-9]{6,10}) ");
 
     private final Process process;

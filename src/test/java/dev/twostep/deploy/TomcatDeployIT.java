@@ -94,12 +94,9 @@ class TomcatDeployIT {
                 "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
                 "-cp", home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
                 "org.apache.catalina.startup.Bootstrap", "start"),
-                catalinaBase, Map.of("TWOSTEP_SECRET", "tomcat-deploy-test-secret-0123456789ab",
-                        // The walks resend at once and share one test number; the limits are tested elsewhere.
-                        "TWOSTEP_LIMITS_USER_INTERVAL_SECONDS", "0",
-                        "TWOSTEP_LIMITS_NUMBER_INTERVAL_SECONDS", "0",
-                        "TWOSTEP_LIMITS_ADDRESS_INTERVAL_SECONDS", "0",
-                        "TWOSTEP_PHONE_ALLOWED_REGIONS", "US,GB"),
+                catalinaBase, ContainerProcess.environment(Map.of(
+                        "TWOSTEP_SECRET", "tomcat-deploy-test-secret-0123456789ab",
+                        "TWOSTEP_PHONE_ALLOWED_REGIONS", "US,GB")),
                 catalinaBase.resolve("logs/process.log"));
         base = "http://127.0.0.1:" + port;
         tomcat.awaitReady(base + "/twostep/login", Duration.ofSeconds(120));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,39 +12,30 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.twostep.db.Jdbc;
+import dev.twostep.testing.OpenDatabases;
 import dev.twostep.testing.TestDatabases;
 import dev.twostep.testing.TestDatabases.TestDb;
 
 /** Windows and lockouts against a real SQLite file and, when configured, PostgreSQL. */
 class LimitsTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final OpenDatabases databases = new OpenDatabases();
     private TestDb db;
 
-    @AfterEach
-    void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
 
-    static List<String> kinds() {
-        return TestDatabases.kinds().toList();
-    }
 
     private Jdbc jdbc(String kind) {
-        db = TestDatabases.open(kind, dir);
+        db = databases.open(kind);
         return new Jdbc(db.database().dataSource());
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void aWindowAdmitsItsMaximumThenSaysHowLongToWait(String kind) throws Exception {
         RateLimiter limiter = new RateLimiter(jdbc(kind));
         RateLimiter.Rule rule = new RateLimiter.Rule("send-user", 5, Duration.ofMinutes(15));
@@ -62,7 +52,7 @@ class LimitsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void parallelRequestsNeverGetMoreThanTheMaximum(String kind) throws Exception {
         RateLimiter limiter = new RateLimiter(jdbc(kind));
         RateLimiter.Rule rule = new RateLimiter.Rule("send-to", 5, Duration.ofMinutes(15));
@@ -93,7 +83,7 @@ class LimitsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void locksGrowAndASuccessResetsThem(String kind) {
         Lockouts locks = new Lockouts(jdbc(kind), "code", 10,
                 List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(60)));
@@ -123,7 +113,7 @@ class LimitsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource(TestDatabases.KINDS)
     void parallelFailuresAreAllCountedAndLock(String kind) throws Exception {
         Lockouts locks = new Lockouts(jdbc(kind), "code", 10, List.of(Duration.ofMinutes(1), Duration.ofMinutes(5)));
         ExecutorService pool = Executors.newFixedThreadPool(10);

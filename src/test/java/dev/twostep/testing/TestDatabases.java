@@ -23,6 +23,8 @@ import dev.twostep.db.Database;
 public final class TestDatabases {
     public static final String SQLITE = "sqlite";
     public static final String POSTGRESQL = "postgresql";
+    /** For {@code @MethodSource}: the kinds of {@link #kinds()}. */
+    public static final String KINDS = "dev.twostep.testing.TestDatabases#kinds";
 
     private TestDatabases() {
     }
