@@ -51,8 +51,16 @@ public record TwostepConfig(
         int passwordIterations,
         Twilio twilio) {
 
-    /** How codes leave the server. */
-    public enum Delivery { AUTO, CONSOLE, TWILIO }
+    /**
+     * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
+     * so it is only ever used when someone asked for it by name.
+     */
+    public enum Delivery {
+        /** Development only: each code is written to the server log in a line marked DEV DELIVERY. */
+        CONSOLE,
+        /** Twilio SMS and voice calls. */
+        TWILIO
+    }
 
     /**
      * Limits against guessing and SMS abuse (docs/security.md).
@@ -117,15 +125,20 @@ public record TwostepConfig(
     public static final int MIN_PASSWORD_ITERATIONS = 2;
 
     public static TwostepConfig from(Settings s) {
-        Delivery delivery = s.getEnum("twostep.delivery", Delivery.class, Delivery.AUTO);
+        if ("auto".equalsIgnoreCase(s.get("twostep.delivery", ""))) {
+            throw new ConfigException("twostep.delivery", "'auto' is no longer accepted, because it fell back to"
+                    + " writing codes to the log when the Twilio variables went missing: set twilio (production) or"
+                    + " console (development)");
+        }
+        Delivery delivery = s.getEnum("twostep.delivery", Delivery.class, null);
         String accountSid = s.secret("TWILIO_ACCOUNT_SID");
         String authToken = s.secret("TWILIO_AUTH_TOKEN");
         String apiKey = s.secret("TWILIO_API_KEY");
         String apiSecret = s.secret("TWILIO_API_SECRET");
         boolean twilioConfigured = accountSid != null && (authToken != null || (apiKey != null && apiSecret != null));
         URI publicOrigin = publicOrigin(s.get("twostep.public-origin"));
-        if (delivery == Delivery.AUTO) {
-            delivery = twilioConfigured ? Delivery.TWILIO : Delivery.CONSOLE;
+        if (delivery == null && twilioConfigured) {
+            delivery = Delivery.TWILIO;
         }
         Twilio twilio = null;
         if (delivery == Delivery.TWILIO) {
@@ -307,7 +320,7 @@ public record TwostepConfig(
                 + ", secret=" + (secret == null ? "generated" : "from TWOSTEP_SECRET")
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
                 + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
-                + ", appName=" + appName + ", delivery=" + delivery + ", successUrl=" + successUrl
+                + ", appName=" + appName + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
                 + ", publicOrigin=" + publicOrigin + ", identity=" + identity
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels

@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.twostep.audit.AuditLog;
 import dev.twostep.code.CodeService;
+import dev.twostep.code.KeyCheck;
 import dev.twostep.code.SendLimits;
 import dev.twostep.code.ServerSecret;
+import dev.twostep.config.ConfigException;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.config.Settings;
 import dev.twostep.db.Database;
@@ -56,21 +58,23 @@ public class TwostepListener implements ServletContextListener {
         byte[] secret = ServerSecret.load(config.secret(), config.dataDir());
         CodeSender sender = Attributes.find(context, CodeSender.class);
         if (sender == null) {
-            sender = config.delivery() == TwostepConfig.Delivery.TWILIO
-                    ? TwilioSenders.from(config, context.getContextPath(), secret)
-                    : new ConsoleSender();
+            sender = sender(config, context.getContextPath(), secret);
             Attributes.put(context, CodeSender.class, sender);
+        } else {
+            LOG.info("Codes are delivered by {}, put in place by the embedding app", sender.getClass().getName());
         }
-        if (sender instanceof ConsoleSender) {
-            LOG.warn("Codes are written to this log, not sent: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and"
-                    + " TWILIO_FROM_NUMBER (or twostep.delivery=twilio to refuse to start without them) for real use");
-        }
-        LOG.info("Codes are delivered by {}", config.delivery() == TwostepConfig.Delivery.TWILIO
-                && !(sender instanceof ConsoleSender) ? "Twilio (SMS and voice)" : sender.getClass().getSimpleName());
         Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
 
         database = Database.open(config);
         Jdbc jdbc = new Jdbc(database.dataSource());
+        try {
+            KeyCheck.verify(jdbc, secret, config.secret() != null ? "TWOSTEP_SECRET"
+                    : "generated in " + config.dataDir().resolve("code-secret").toAbsolutePath());
+        } catch (RuntimeException e) {
+            database.close();
+            database = null;
+            throw e;
+        }
         PhoneDao phones = new PhoneDao(jdbc);
         RateLimiter limiter = new RateLimiter(jdbc);
         CodeService codes = new CodeService(jdbc, secret, sender,
@@ -95,6 +99,25 @@ public class TwostepListener implements ServletContextListener {
                     TwoStepFilter.class.getSimpleName());
         }
         LOG.info("Twostep is ready");
+    }
+
+    /**
+     * The sender the settings ask for. With neither Twilio settings nor an explicit console setting there is
+     * none: start-up stops rather than write codes where someone reading logs could use them.
+     */
+    private static CodeSender sender(TwostepConfig config, String contextPath, byte[] secret) {
+        if (config.delivery() == null) {
+            throw new ConfigException("twostep.delivery", "no way to deliver codes is configured. For production set"
+                    + " TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and twilio.from-number (twostep.delivery=twilio);"
+                    + " for development only, twostep.delivery=console writes each code to the server log");
+        }
+        if (config.delivery() == TwostepConfig.Delivery.TWILIO) {
+            LOG.info("Codes are delivered by Twilio (SMS and voice)");
+            return TwilioSenders.from(config, contextPath, secret);
+        }
+        LOG.warn("twostep.delivery=console: codes are written to this log, not sent. For development only: anyone"
+                + " who can read this log can pass the second step");
+        return new ConsoleSender();
     }
 
     @Override

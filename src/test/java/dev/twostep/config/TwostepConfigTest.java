@@ -2,6 +2,7 @@ package dev.twostep.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ class TwostepConfigTest {
         assertEquals(600, c.codeTtl().toSeconds());
         assertEquals(5, c.codeMaxAttempts());
         assertEquals("US", c.phoneRegion());
-        assertEquals(TwostepConfig.Delivery.CONSOLE, c.delivery());
+        assertNull(c.delivery(), "no delivery is chosen for the operator, least of all the console");
         assertEquals("/", c.successUrl());
         assertEquals(TwostepConfig.Identity.TWOSTEP, c.identity());
         assertEquals("/login", c.loginUrl());
@@ -62,6 +63,20 @@ class TwostepConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(name, value), Map.of()));
         assertEquals(name, e.setting());
         assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+
+    @Test
+    void consoleDeliveryIsOnlyEverChosenByName() {
+        assertEquals(TwostepConfig.Delivery.CONSOLE, parse(Map.of("twostep.delivery", "console"), Map.of()).delivery());
+        // A production server whose environment lost the auth token: no fallback to the console.
+        assertNull(parse(Map.of("twilio.from-number", "+15005550006"), Map.of("TWILIO_ACCOUNT_SID", "AC123")).delivery());
+        ConfigException auto = assertThrows(ConfigException.class,
+                () -> parse(Map.of("twostep.delivery", "auto"), Map.of()));
+        assertEquals("twostep.delivery", auto.setting());
+        ConfigException lost = assertThrows(ConfigException.class, () -> parse(
+                Map.of("twostep.delivery", "twilio", "twilio.from-number", "+15005550006"),
+                Map.of("TWILIO_ACCOUNT_SID", "AC123")));
+        assertTrue(lost.getMessage().contains("TWILIO_AUTH_TOKEN"), lost.getMessage());
     }
 
     @Test
