@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -39,16 +40,7 @@ public final class ServerSecret {
         try {
             Files.createDirectories(dataDir);
             if (!Files.exists(file)) {
-                byte[] fresh = new byte[32];
-                new SecureRandom().nextBytes(fresh);
-                try {
-                    createOwnerOnly(file);
-                    Files.write(file, Base64.getEncoder().encode(fresh), StandardOpenOption.TRUNCATE_EXISTING);
-                    LOG.info("Generated a new code secret in {}; set TWOSTEP_SECRET when several servers share"
-                            + " one database", file.toAbsolutePath());
-                } catch (FileAlreadyExistsException raced) {
-                    // Another instance created it first: use theirs.
-                }
+                createOnce(file);
             }
             byte[] secret = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
             if (secret.length < 32) {
@@ -57,6 +49,35 @@ public final class ServerSecret {
             return secret;
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("twostep.data-dir", "cannot read or create " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes a fresh secret to a temporary file of its own, then links it under the final name, which fails
+     * when the name exists: the final file appears at once with its whole content, so a server starting at
+     * the same moment either finds nothing or the finished file, never an empty or half-written one, and
+     * exactly one secret wins.
+     */
+    private static void createOnce(Path file) throws IOException {
+        byte[] fresh = new byte[32];
+        new SecureRandom().nextBytes(fresh);
+        Path temp = file.resolveSibling(FILE_NAME + "." + Long.toUnsignedString(new SecureRandom().nextLong(), 36) + ".tmp");
+        createOwnerOnly(temp);
+        try {
+            Files.write(temp, Base64.getEncoder().encode(fresh), StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.SYNC);
+            try {
+                Files.createLink(file, temp);
+            } catch (UnsupportedOperationException noLinks) {
+                // A file system without hard links: an atomic rename, which some systems let replace.
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            LOG.info("Generated a new code secret in {}; servers that share one database must all use one secret"
+                    + " (TWOSTEP_SECRET)", file.toAbsolutePath());
+        } catch (FileAlreadyExistsException raced) {
+            // Another process created it first: use theirs.
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 

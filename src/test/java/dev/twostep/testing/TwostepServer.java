@@ -120,8 +120,8 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         Path override = dir.resolve("override-web.xml");
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">\n");
-        params.forEach((name, value) -> xml.append("  <context-param><param-name>").append(name)
-                .append("</param-name><param-value>").append(value).append("</param-value></context-param>\n"));
+        params.forEach((name, value) -> xml.append("  <context-param><param-name>").append(xmlText(name))
+                .append("</param-name><param-value>").append(xmlText(value)).append("</param-value></context-param>\n"));
         xml.append("</web-app>\n");
         Files.writeString(override, xml);
         webapp.addOverrideDescriptor(override.toUri().toString());
@@ -153,6 +153,10 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         testPool.setUrl(params.get("twostep.db.url"));
     }
 
+    private static String xmlText(String value) {
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         if (jetty != null) {
@@ -161,8 +165,10 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         if (testPool != null) {
             testPool.close();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
