@@ -11,9 +11,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
 import dev.twostep.guard.ReturnTo;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.web.Attributes;
+import dev.twostep.web.CodeSending;
 import dev.twostep.web.Http;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
@@ -30,6 +32,8 @@ public class LoginServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient AuditLog audit;
+    private transient CodeSending sending;
+    private transient java.time.Clock clock;
 
     @Override
     public void init() {
@@ -37,6 +41,8 @@ public class LoginServlet extends HttpServlet {
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         audit = Attributes.require(getServletContext(), AuditLog.class);
+        sending = CodeSending.of(getServletContext());
+        clock = Attributes.require(getServletContext(), java.time.Clock.class);
     }
 
     @Override
@@ -87,10 +93,12 @@ public class LoginServlet extends HttpServlet {
             return;
         }
         audit.record(AuditLog.Event.SIGN_IN_OK, username, client, null);
-        GuardSession.firstStepPassed(request, username);
+        GuardState state = GuardSession.firstStepPassed(request, username, clock.millis());
         if (next != null) {
             ReturnTo.save(request.getSession(), next);
         }
+        // This POST is the person asking to sign in: the code goes now, never from a page view.
+        sending.sendFirst(request, state);
         Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 }

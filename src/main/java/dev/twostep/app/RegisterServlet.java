@@ -18,7 +18,9 @@ import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.Requests;
 import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
 import dev.twostep.web.Attributes;
+import dev.twostep.web.CodeSending;
 import dev.twostep.web.Http;
 import dev.twostep.web.Views;
 
@@ -36,6 +38,7 @@ public class RegisterServlet extends HttpServlet {
     private transient TwostepConfig config;
     private transient RateLimiter limiter;
     private transient java.time.Clock clock;
+    private transient CodeSending sending;
 
     @Override
     public void init() {
@@ -45,6 +48,7 @@ public class RegisterServlet extends HttpServlet {
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         limiter = Attributes.require(getServletContext(), RateLimiter.class);
         clock = Attributes.require(getServletContext(), java.time.Clock.class);
+        sending = CodeSending.of(getServletContext());
     }
 
     /** With twostep.registration=false the page does not exist. */
@@ -112,7 +116,8 @@ public class RegisterServlet extends HttpServlet {
             Optional<AccountService.Problem> problem = accounts.register(username, password, parsed.e164(),
                     channel.get());
             if (problem.isEmpty()) {
-                GuardSession.firstStepPassed(request, username);
+                GuardState state = GuardSession.firstStepPassed(request, username, clock.millis());
+                sending.sendFirst(request, state);
                 Http.seeOther(request, response, config.pagesPath() + "/code");
                 return;
             }

@@ -25,6 +25,9 @@ public final class AuditLog {
     private static final String RECENT = "SELECT at, event, detail, client_ip, user_agent FROM audit_events"
             + " WHERE username = ? ORDER BY at DESC, id DESC LIMIT ?";
 
+    private static final String HAD_PHONE = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?)"
+            + " LIMIT 1";
+
     /** What happened. */
     public enum Event {
         SIGN_IN_OK, SIGN_IN_FAILED, SIGN_IN_THROTTLED, CODE_SENT, CODE_SEND_FAILED, CODE_SEND_LIMITED,
@@ -58,6 +61,15 @@ public final class AuditLog {
             LOG.error("Audit event {} for user {} was not written: {}", event, dev.twostep.web.Logs.safe(username),
                     e.getMessage());
         }
+    }
+
+    /**
+     * True when the trail shows this user confirmed a phone once (enrollment or a phone change). Those events
+     * are kept whatever the audit retention, so this stays true.
+     */
+    public boolean hadConfirmedPhone(String username) {
+        return jdbc.queryOne("reading the audit trail", HAD_PHONE, params(username, Event.ENROLLED.name(),
+                Event.PHONE_CHANGED.name()), rs -> Boolean.TRUE).orElse(false);
     }
 
     public List<Entry> recent(String username, int limit) {

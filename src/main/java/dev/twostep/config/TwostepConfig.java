@@ -49,7 +49,9 @@ public record TwostepConfig(
         List<String> trustedProxies,
         int passwordMemoryKib,
         int passwordIterations,
-        Twilio twilio) {
+        Twilio twilio,
+        Duration sessionMaxAge,
+        boolean sessionHostPrefix) {
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -261,7 +263,9 @@ public record TwostepConfig(
                 List.copyOf(proxies),
                 s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
-                twilio);
+                twilio,
+                Duration.ofMinutes(s.getInt("twostep.session.max-minutes", 720, 5, 43_200)),
+                s.getBoolean("twostep.session.cookie-host-prefix", false));
     }
 
     /** A path inside the app: one leading slash, no scheme, host or backslash. */
@@ -326,6 +330,7 @@ public record TwostepConfig(
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels
                 + ", allowedRegions=" + allowedRegions + ", trustedProxies=" + trustedProxies + ", " + limits
                 + ", password=argon2id(m=" + passwordMemoryKib + "KiB,t=" + passwordIterations + ",p=1)"
+                + ", session.maxAge=" + sessionMaxAge.toMinutes() + "min, session.cookieHostPrefix=" + sessionHostPrefix
                 + (twilio == null ? "" : ", " + twilio);
     }
 

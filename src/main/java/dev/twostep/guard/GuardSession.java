@@ -34,10 +34,16 @@ public final class GuardSession {
      * The state for whoever the host says is signed in now. With the host's own login (container or
      * session attribute) a user the host signed in starts at the code step; a state left from another user
      * or from a host sign-out is dropped. With Twostep's own login the stored state is the whole truth.
-     * No database is read.
+     * No database is read. A sign-in older than the absolute session lifetime ends here: the session is
+     * invalidated, so the host's own login in it ends too.
      */
-    public static Optional<GuardState> current(HttpServletRequest request, TwostepConfig config) {
+    public static Optional<GuardState> current(HttpServletRequest request, TwostepConfig config, long now) {
         Optional<GuardState> stored = state(request);
+        if (stored.isPresent() && now - stored.get().since() >= config.sessionMaxAge().toMillis()) {
+            // The absolute lifetime: however active, a sign-in ends after twostep.session.max-minutes.
+            request.getSession().invalidate();
+            stored = Optional.empty();
+        }
         if (config.identity() == TwostepConfig.Identity.TWOSTEP) {
             return stored;
         }
@@ -49,7 +55,7 @@ public final class GuardSession {
         if (stored.isPresent() && stored.get().username().equals(user)) {
             return stored;
         }
-        GuardState fresh = new GuardState(user, GuardState.Step.PASSWORD, 0);
+        GuardState fresh = GuardState.firstStep(user, now);
         request.getSession(true).setAttribute(STATE, fresh);
         return Optional.of(fresh);
     }
@@ -75,26 +81,44 @@ public final class GuardSession {
     }
 
     /** Call when Twostep's own first factor (the password) passed for this user: a code is owed next. */
-    public static void firstStepPassed(HttpServletRequest request, String username) {
+    public static GuardState firstStepPassed(HttpServletRequest request, String username, long now) {
         HttpSession session = request.getSession(true);
         request.changeSessionId();
         Csrf.rotate(session);
-        session.setAttribute(STATE, new GuardState(username, GuardState.Step.PASSWORD, 0));
+        GuardState state = GuardState.firstStep(username, now);
+        session.setAttribute(STATE, state);
+        return state;
     }
 
     /**
-     * Records the code just sent for this sign-in (0: none); earlier ones no longer count for this session.
-     * Nothing changes when the session moved on meanwhile (another sign-in on the same session).
+     * Records the code just sent for this sign-in; earlier ones no longer count for this session. When two
+     * codes were sent at once (a double click), the session keeps the newer one, which is the one still
+     * live: the sender of the newer code revoked the older. Nothing changes when the session moved on
+     * meanwhile (another sign-in on the same session).
+     *
+     * @return the state now in the session, or empty when it moved on
      */
-    public static void challengeSent(HttpServletRequest request, GuardState expected, long challengeId) {
+    public static Optional<GuardState> challengeSent(HttpServletRequest request, GuardState expected, long challengeId,
+                                                     long createdAt) {
         HttpSession session = request.getSession();
         // Tomcat and Jetty hand out one object per session, so it serves as the lock; where a container does
         // not, the comparison with the expected state still keeps a code from verifying another sign-in.
         synchronized (session) {
-            if (expected.equals(session.getAttribute(STATE))) {
-                session.setAttribute(STATE, expected.withChallenge(challengeId));
+            if (!(session.getAttribute(STATE) instanceof GuardState now) || !sameSignIn(now, expected)) {
+                return Optional.empty();
             }
+            if (now.challengeId() != 0 && !now.challengeOlderThan(challengeId, createdAt)) {
+                return Optional.of(now);
+            }
+            GuardState updated = now.withChallenge(challengeId, createdAt);
+            session.setAttribute(STATE, updated);
+            return Optional.of(updated);
         }
+    }
+
+    /** The same user at the same step of the same sign-in, whatever code each has. */
+    private static boolean sameSignIn(GuardState a, GuardState b) {
+        return a.username().equals(b.username()) && a.step() == b.step() && a.since() == b.since();
     }
 
     /**
@@ -110,7 +134,8 @@ public final class GuardSession {
             }
             request.changeSessionId();
             Csrf.rotate(session);
-            session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0));
+            session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0, 0,
+                    verified.since()));
             return true;
         }
     }

@@ -1,6 +1,7 @@
 package dev.twostep.guard;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,7 @@ public class TwoStepFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
     private transient TwostepConfig config;
+    private transient Clock clock;
     private final List<String> exact = new ArrayList<>();
     private final List<String> prefixes = new ArrayList<>();
     private final List<String> extensions = new ArrayList<>();
@@ -43,6 +45,7 @@ public class TwoStepFilter extends HttpFilter {
     public void init(FilterConfig filterConfig) throws ServletException {
         super.init(filterConfig);
         config = Attributes.require(filterConfig.getServletContext(), TwostepConfig.class);
+        clock = Attributes.require(filterConfig.getServletContext(), Clock.class);
         String exclude = filterConfig.getInitParameter("exclude");
         if (exclude != null) {
             for (String raw : exclude.split(",")) {
@@ -71,7 +74,7 @@ public class TwoStepFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<GuardState> state = GuardSession.current(request, config);
+        Optional<GuardState> state = GuardSession.current(request, config, clock.millis());
         if (state.isPresent() && state.get().verified()) {
             chain.doFilter(GuardRequest.wrapIfNeeded(request, state.get().username()), response);
             return;

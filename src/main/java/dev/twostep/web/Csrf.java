@@ -1,11 +1,15 @@
 package dev.twostep.web;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
+import java.io.IOException;
+
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
 /**
@@ -37,6 +41,20 @@ public final class Csrf {
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         session.setAttribute(ATTRIBUTE, token);
         return token;
+    }
+
+    /**
+     * For the guard's own forms: answers 403 to a request without this session's token, whether or not the
+     * host app mapped {@link CsrfFilter} in front of the guard's pages (a forgotten mapping stays safe).
+     *
+     * @return true when the request was refused
+     */
+    static boolean refused(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (valid(request, request.getParameter(FIELD))) {
+            return false;
+        }
+        response.sendError(HttpServletResponse.SC_FORBIDDEN);
+        return true;
     }
 
     /** True when the request carries this session's token. */

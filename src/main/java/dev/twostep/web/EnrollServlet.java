@@ -33,6 +33,8 @@ public class EnrollServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient Clock clock;
+    private transient CodeSending sending;
+    private transient Enrollment enrollment;
 
     @Override
     public void init() {
@@ -41,10 +43,12 @@ public class EnrollServlet extends HttpServlet {
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         clock = Attributes.require(getServletContext(), Clock.class);
+        sending = CodeSending.of(getServletContext());
+        enrollment = Enrollment.of(getServletContext());
     }
 
     private GuardState enrolling(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.current(request, config);
+        Optional<GuardState> state = GuardSession.current(request, config, clock.millis());
         if (state.isEmpty()) {
             Requests.toSignIn(request, response, config);
             return null;
@@ -54,10 +58,12 @@ public class EnrollServlet extends HttpServlet {
             Http.seeOther(request, response, config.pagesPath() + "/code");
             return null;
         }
-        if (!config.selfEnrollment()) {
-            // Enrollment is closed: phones are set up by the operator, never by whoever has the password.
-            views.render(request, response, HttpServletResponse.SC_FORBIDDEN, "error",
-                    Map.of("status", 403, "messageKey", "enroll.closed", "csrf", ""));
+        // Closed enrollment, or a user who once had a confirmed phone: phones are then set up by the operator,
+        // never by whoever has the password.
+        Optional<String> refused = phone.isEmpty() ? enrollment.refusal(state.get().username())
+                : config.selfEnrollment() ? Optional.empty() : Optional.of("enroll.closed");
+        if (refused.isPresent()) {
+            enrollment.refuse(request, response, refused.get());
             return null;
         }
         return state.get();
@@ -75,6 +81,9 @@ public class EnrollServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (Csrf.refused(request, response)) {
+            return;
+        }
         GuardState state = enrolling(request, response);
         if (state == null) {
             return;
@@ -98,8 +107,8 @@ public class EnrollServlet extends HttpServlet {
             return;
         }
         phones.setUnconfirmed(state.username(), parsed.e164(), channel.get(), clock.millis());
-        // The next visit to the code page sends a code to the new number.
-        GuardSession.challengeSent(request, state, 0);
+        // This POST is the person asking for a code to the new number: it goes now, and replaces any earlier one.
+        sending.sendFirst(request, state);
         Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 

@@ -5,6 +5,7 @@ import java.time.Clock;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.SessionCookieConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,9 @@ public class TwostepListener implements ServletContextListener {
         TwostepConfig config = TwostepConfig.from(settings);
         LOG.info("Twostep starting: {}", config.describe());
 
+        if (config.sessionHostPrefix()) {
+            hostPrefix(context);
+        }
         Clock clock = Attributes.find(context, Clock.class);
         if (clock == null) {
             clock = Clock.systemUTC();
@@ -99,6 +103,29 @@ public class TwostepListener implements ServletContextListener {
                     TwoStepFilter.class.getSimpleName());
         }
         LOG.info("Twostep is ready");
+    }
+
+    /**
+     * Names the session cookie {@code __Host-...}: browsers then take it only with Secure, Path=/ and no
+     * Domain, so no sibling subdomain or plain-HTTP page can set or overwrite it. The cookie is then only
+     * sent over HTTPS, so this is for apps served over HTTPS at the root of their host.
+     */
+    private static void hostPrefix(ServletContext context) {
+        if (!context.getContextPath().isEmpty()) {
+            throw new ConfigException("twostep.session.cookie-host-prefix", "needs the app at the root context path"
+                    + " (/), because a __Host- cookie must have Path=/; this app is at " + context.getContextPath());
+        }
+        SessionCookieConfig cookie = context.getSessionCookieConfig();
+        String name = cookie.getName() == null ? "JSESSIONID" : cookie.getName();
+        if (!name.startsWith("__Host-")) {
+            cookie.setName("__Host-" + name);
+        }
+        if (cookie.getDomain() != null) {
+            throw new ConfigException("twostep.session.cookie-host-prefix", "a __Host- cookie cannot have a Domain;"
+                    + " remove the <domain> of the session cookie-config");
+        }
+        cookie.setSecure(true);
+        cookie.setPath("/");
     }
 
     /**

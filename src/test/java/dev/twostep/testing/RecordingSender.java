@@ -15,16 +15,26 @@ public final class RecordingSender implements CodeSender {
     private static final java.util.concurrent.atomic.AtomicLong SIDS = new java.util.concurrent.atomic.AtomicLong();
     private final List<CodeMessage> sent = new ArrayList<>();
     private DeliveryException failure;
+    private volatile java.util.function.Consumer<CodeMessage> beforeSend = m -> { };
 
     @Override
-    public synchronized String send(CodeMessage message) throws DeliveryException {
-        if (failure != null) {
-            throw failure;
+    public String send(CodeMessage message) throws DeliveryException {
+        // Outside the lock, so a test can hold one send while another goes through.
+        beforeSend.accept(message);
+        synchronized (this) {
+            if (failure != null) {
+                throw failure;
+            }
+            sent.add(message);
+            // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
+            return String.format("%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
+                    SIDS.incrementAndGet());
         }
-        sent.add(message);
-        // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
-        return String.format("%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
-                SIDS.incrementAndGet());
+    }
+
+    /** Runs before each send, on the sending request's thread (to order parallel sends in a test). */
+    public void beforeSend(java.util.function.Consumer<CodeMessage> hook) {
+        beforeSend = hook;
     }
 
     /** A notice to a phone (e.g. "your number was changed"). */
@@ -63,6 +73,7 @@ public final class RecordingSender implements CodeSender {
     }
 
     public synchronized void reset() {
+        beforeSend = m -> { };
         sent.clear();
         notices.clear();
         failure = null;

@@ -47,6 +47,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
             "twostep.limits.password-failures-per-address", "1000");
 
     private final Map<String, String> settings;
+    private String contextPath = CONTEXT;
     private final Map<String, String> environment = new HashMap<>();
     private boolean recording = true;
     private Path webappDir = Path.of(System.getProperty("twostep.webapp.dir", "webapp"));
@@ -97,6 +98,12 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         return this;
     }
 
+    /** Serves the app at this context path ("" for the root) instead of {@value #CONTEXT}. */
+    public TwostepServer contextPath(String path) {
+        contextPath = path;
+        return this;
+    }
+
     /** Lets the app build its own sender from the settings (e.g. Twilio) instead of the recording one. */
     public TwostepServer realSender() {
         recording = false;
@@ -113,7 +120,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         base.putAll(settings);
         Map<String, String> params = new HashMap<>(TestDatabases.settings(TestDatabases.SQLITE, dir, base));
         WebAppContext webapp = new WebAppContext();
-        webapp.setContextPath(CONTEXT);
+        webapp.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
         webapp.setBaseResourceAsPath(webappDir.toAbsolutePath());
         webapp.setParentLoaderPriority(true);
         // Overrides web.xml's context-params, as an operator's override descriptor would.
@@ -147,7 +154,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         jetty.addConnector(connector);
         jetty.setHandler(webapp);
         jetty.start();
-        baseUrl = "http://127.0.0.1:" + connector.getLocalPort() + CONTEXT;
+        baseUrl = "http://127.0.0.1:" + connector.getLocalPort() + contextPath;
 
         testPool = new BasicDataSource();
         testPool.setUrl(params.get("twostep.db.url"));

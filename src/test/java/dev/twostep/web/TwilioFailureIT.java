@@ -62,7 +62,7 @@ class TwilioFailureIT {
         HtmlPage call = click(code, "switch");
         assertEquals(200, call.getWebResponse().getStatusCode());
         assertTrue(TWILIO.last().path().endsWith("/Calls.json"), TWILIO.last().path());
-        assertTrue(text(call).contains("We are calling you with a new code."), text(call));
+        assertTrue(text(call).contains("We are calling you with your code."), text(call));
         assertEquals(0, SERVER.count("SELECT MAX(attempts) FROM challenges WHERE username = 'landline'"),
                 "a failed send costs no try");
     }
@@ -80,6 +80,6 @@ class TwilioFailureIT {
                 text(code));
         // Bounded by the 1 s read timeout, not by Twilio's 20 s silence.
         assertTrue(seconds < 15, "the page took " + seconds + " s");
-        assertTrue(text(code).contains("Send a new code") && text(code).contains("Call me instead"), text(code));
+        assertTrue(text(code).contains("Text me a code") && text(code).contains("Call me with a code"), text(code));
     }
 }

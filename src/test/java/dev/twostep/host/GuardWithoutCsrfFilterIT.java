@@ -1,0 +1,89 @@
+package dev.twostep.host;
+
+import static dev.twostep.testing.Pages.submitFormOf;
+import static dev.twostep.testing.Pages.type;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlPage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.twostep.testing.TwostepServer;
+
+/**
+ * A host app that forgot to map Twostep's CSRF filter: the guard's own pages still refuse a POST without
+ * the session's token. The app is the session-host sample with the CSRF filter mapping taken out.
+ */
+class GuardWithoutCsrfFilterIT {
+    @RegisterExtension
+    static final TwostepServer SERVER = new TwostepServer(Map.of()).webapp(withoutCsrfMapping(), server -> { });
+
+    private static Path withoutCsrfMapping() {
+        try {
+            Path dir = Files.createTempDirectory("host-no-csrf");
+            Path from = Path.of("src/test/webapps/session-host");
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Path to = dir.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to);
+                    }
+                }
+            }
+            Path webXml = dir.resolve("WEB-INF/web.xml");
+            String xml = Files.readString(webXml);
+            String mapping = "<filter-mapping>\n    <filter-name>twostep-csrf</filter-name>";
+            int start = xml.indexOf(mapping);
+            int end = xml.indexOf("</filter-mapping>", start) + "</filter-mapping>".length();
+            Files.writeString(webXml, xml.substring(0, start) + xml.substring(end));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theGuardsFormsRefuseAPostWithoutTheToken() throws Exception {
+        WebClient browser = SERVER.newClient();
+        HtmlPage form = browser.getPage(SERVER.url("/signin"));
+        type(form, "u", "bob");
+        type(form, "p", "bob-password");
+        HtmlPage enroll = submitFormOf(form, "u");
+        assertEquals("/app/twostep/enroll", enroll.getUrl().getPath());
+        String cookie = "JSESSIONID=" + browser.getCookieManager().getCookie("JSESSIONID").getValue();
+
+        // A forged cross-site form: the victim's cookie rides along, the token cannot.
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        for (String path : new String[] {"/twostep/enroll", "/twostep/code"}) {
+            HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(SERVER.url(path)))
+                    .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("phone=%2B14155550100&channel=sms&action=send")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, forged.statusCode(), path);
+        }
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'bob'"));
+        assertEquals(0, SERVER.sender().sent().size());
+
+        // The page's own form, with its token, works.
+        type(enroll, "phone", "+44 20 7946 0958");
+        HtmlPage code = submitFormOf(enroll, "phone");
+        assertEquals("/app/twostep/code", code.getUrl().getPath());
+        assertEquals(1, SERVER.sender().sent().size());
+        assertFalse(code.asNormalizedText().contains("Forbidden"));
+    }
+}
