@@ -39,7 +39,7 @@ public class AccountServlet extends HttpServlet {
         vars.put("username", state.username());
         phones.find(state.username()).ifPresent(p -> {
             vars.put("lastDigits", PhoneMask.lastDigits(p.e164()));
-            vars.put("channel", p.channel().name().toLowerCase());
+            vars.put("channel", p.channel().name().toLowerCase(java.util.Locale.ROOT));
         });
         var formatter = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
                 .withZone(java.time.ZoneOffset.UTC);

@@ -84,7 +84,7 @@ public class RegisterServlet extends HttpServlet {
         Map<String, Object> vars = new HashMap<>();
         vars.put("username", username.length() > AccountService.MAX_USERNAME ? "" : username);
         vars.put("phone", phone == null || phone.length() > 40 ? "" : phone);
-        vars.put("channel", channel.map(c -> c.name().toLowerCase()).orElse("sms"));
+        vars.put("channel", channel.map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).orElse("sms"));
 
         Map<String, String> errors = new HashMap<>();
         Set<AccountService.Problem> problems = AccountService.check(username, password);
@@ -96,7 +96,7 @@ public class RegisterServlet extends HttpServlet {
         }
         PhoneNumbers.Parsed parsed = phoneNumbers.parse(phone);
         if (!parsed.ok()) {
-            errors.put("phone", "register.error.phone." + parsed.problem().name().toLowerCase());
+            errors.put("phone", "register.error.phone." + parsed.problem().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (channel.isEmpty()) {
             errors.put("channel", "register.error.channel");

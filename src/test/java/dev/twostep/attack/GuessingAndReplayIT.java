@@ -43,8 +43,8 @@ class GuessingAndReplayIT {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private static String wrongFor(String right, int i) {
-        String guess = String.format("%06d", i);
-        return guess.equals(right) ? String.format("%06d", i + 500_000) : guess;
+        String guess = String.format(java.util.Locale.ROOT, "%06d", i);
+        return guess.equals(right) ? String.format(java.util.Locale.ROOT, "%06d", i + 500_000) : guess;
     }
 
     private void account(String user) throws Exception {

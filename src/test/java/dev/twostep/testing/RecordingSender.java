@@ -27,7 +27,7 @@ public final class RecordingSender implements CodeSender {
             }
             sent.add(message);
             // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
-            return String.format("%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
+            return String.format(java.util.Locale.ROOT, "%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
                     SIDS.incrementAndGet());
         }
     }

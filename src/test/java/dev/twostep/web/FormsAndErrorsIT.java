@@ -214,7 +214,7 @@ class FormsAndErrorsIT {
                 HttpResponse.BodyHandlers.ofString());
         String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(cookie.contains("HttpOnly"), cookie);
-        assertTrue(cookie.toLowerCase().contains("samesite=lax"), cookie);
+        assertTrue(cookie.toLowerCase(java.util.Locale.ROOT).contains("samesite=lax"), cookie);
         assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
         assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"));
     }
