@@ -24,6 +24,7 @@ import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.guard.TwoStepFilter;
+import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.enroll.PhoneNumbers;
@@ -68,6 +69,7 @@ public class TwostepListener implements ServletContextListener {
         LOG.info("Codes are delivered by {}", config.delivery() == TwostepConfig.Delivery.TWILIO
                 && !(sender instanceof ConsoleSender) ? "Twilio (SMS and voice)" : sender.getClass().getSimpleName());
         Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
+        Attributes.put(context, LockKeys.class, new LockKeys(secret));
 
         database = Database.open(config);
         Jdbc jdbc = new Jdbc(database.dataSource());
