@@ -124,6 +124,26 @@ public final class Jdbc {
         }
     }
 
+    /**
+     * Runs a DELETE whose last parameter bounds the rows one run removes
+     * ({@code ... WHERE id IN (SELECT id FROM t WHERE ... LIMIT ?)}, which SQLite and PostgreSQL both take),
+     * again until a run removes fewer than {@code batch}. Each run is one short statement, so a purge of
+     * many rows never holds SQLite's single write lock for long.
+     *
+     * @return the rows removed
+     */
+    public long deleteInBatches(String doing, String sql, int batch, Object... values) {
+        Object[] bound = java.util.Arrays.copyOf(values, values.length + 1);
+        bound[values.length] = batch;
+        long removed = 0;
+        int run;
+        do {
+            run = update(doing, sql, params(bound));
+            removed += run;
+        } while (run >= batch);
+        return removed;
+    }
+
     /** One statement on a connection the caller holds (inside {@link #inTransaction}). */
     public static int update(Connection c, String sql, Binder binder) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {

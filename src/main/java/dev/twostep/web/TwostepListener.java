@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.audit.Retention;
 import dev.twostep.code.CodeService;
 import dev.twostep.code.SendLimits;
 import dev.twostep.code.ServerSecret;
@@ -31,13 +32,15 @@ import dev.twostep.enroll.PhoneNumbers;
 
 /**
  * Builds Twostep at start-up: reads the settings, opens the database and migrates it, picks the code
- * sender, and shares each piece through the ServletContext under its class name. Closes the pool on
- * shutdown. A {@link Settings}, {@link CodeSender} or {@link Clock} already in the context (put there by
- * an embedding app or a test, e.g. settings backed by a secrets vault) is used instead of the built-in one.
+ * sender, and shares each piece through the ServletContext under its class name; applies the retention
+ * (now, then hourly on a daemon thread). Stops that thread and closes the pool on shutdown. A
+ * {@link Settings}, {@link CodeSender} or {@link Clock} already in the context (put there by an embedding
+ * app or a test, e.g. settings backed by a secrets vault) is used instead of the built-in one.
  */
 public class TwostepListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TwostepListener.class);
     private Database database;
+    private RetentionJob retentionJob;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -47,6 +50,7 @@ public class TwostepListener implements ServletContextListener {
             settings = new Settings(context::getInitParameter, System.getenv());
         }
         TwostepConfig config = TwostepConfig.from(settings);
+        Retention retention = Retention.from(settings);
         LOG.info("Twostep starting: {}", config.describe());
 
         Clock clock = Attributes.find(context, Clock.class);
@@ -80,7 +84,8 @@ public class TwostepListener implements ServletContextListener {
                 new SendLimits(limiter, config.limits()),
                 new Lockouts(jdbc, "code", config.limits().codeFailuresBeforeLock(), config.limits().lockDelays()));
         Attributes.put(context, RateLimiter.class, limiter);
-        Attributes.put(context, AuditLog.class, new AuditLog(jdbc, clock));
+        AuditLog audit = new AuditLog(jdbc, clock);
+        Attributes.put(context, AuditLog.class, audit);
         Attributes.put(context, ClientAddress.class, new ClientAddress(config.trustedProxies()));
 
         Attributes.put(context, TwostepConfig.class, config);
@@ -96,11 +101,15 @@ public class TwostepListener implements ServletContextListener {
             LOG.warn("No {} is registered in this app: no page is protected by the second step",
                     TwoStepFilter.class.getSimpleName());
         }
+        retentionJob = new RetentionJob(retention, codes, audit, limiter, clock).start();
         LOG.info("Twostep is ready");
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (retentionJob != null) {
+            retentionJob.close();
+        }
         if (database != null) {
             database.close();
         }

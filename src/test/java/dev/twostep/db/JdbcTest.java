@@ -133,6 +133,21 @@ class JdbcTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void aBoundedDeleteRunsUntilNothingIsLeft(String kind) {
+        TestDb db = databases.open(kind);
+        Jdbc jdbc = new Jdbc(db.database().dataSource());
+        for (long i = 0; i < 10; i++) {
+            jdbc.update("test", INSERT, params(i, i < 7 ? "old" : "new", "x", i));
+        }
+        String purge = "DELETE FROM rate_events WHERE id IN (SELECT id FROM rate_events WHERE at < ? LIMIT ?)";
+        assertEquals(7, jdbc.deleteInBatches("test", purge, 3, 7L));
+        assertEquals(0, count(db.database().dataSource(), "old"));
+        assertEquals(3, count(db.database().dataSource(), "new"));
+        assertEquals(0, jdbc.deleteInBatches("test", purge, 3, 7L));
+    }
+
     /** The data source's connections, whose rollback fails as a dropped connection's would. */
     private static DataSource failingRollback(DataSource real, SQLException failure) {
         return (DataSource) Proxy.newProxyInstance(JdbcTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
