@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -18,6 +19,7 @@ import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.limits.LimitedException;
+import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.Logs;
@@ -42,18 +44,20 @@ public final class AccountService {
     private final Lockouts locks;
     private final RateLimiter limiter;
     private final RateLimiter.Rule perAddress;
+    private final LockKeys lockKeys;
 
     public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock) {
-        this(jdbc, phones, memoryKib, iterations, clock, null, null, null);
+        this(jdbc, phones, memoryKib, iterations, clock, null, null, null, null);
     }
 
     /**
      * @param locks consecutive failed passwords per account, with growing locks
      * @param limiter where failed passwords per client address are counted
      * @param perAddress how many failed passwords a client address may have in a window
+     * @param lockKeys the keys typed names are locked under (needed with {@code locks})
      */
     public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock, Lockouts locks,
-                          RateLimiter limiter, RateLimiter.Rule perAddress) {
+                          RateLimiter limiter, RateLimiter.Rule perAddress, LockKeys lockKeys) {
         this.jdbc = jdbc;
         this.phones = phones;
         this.hasher = new PasswordHasher(memoryKib, iterations);
@@ -61,6 +65,7 @@ public final class AccountService {
         this.locks = locks;
         this.limiter = limiter;
         this.perAddress = perAddress;
+        this.lockKeys = locks == null ? null : Objects.requireNonNull(lockKeys, "lockKeys");
     }
 
     /**
@@ -76,8 +81,9 @@ public final class AccountService {
      * Signs in with the throttles applied: too many failures for the account (growing locks) or from the
      * client address refuse even the right password until the wait is over. Each try is counted before the
      * slow password check and taken back when it succeeds, so a burst of parallel tries gets no more checks
-     * than the limits allow. Unknown names are counted and locked like known ones, under a hash of the name,
-     * so locks tell nothing about which names exist and no typed name (often a mistyped password) is kept.
+     * than the limits allow. Unknown names are counted and locked like known ones, under a keyed hash of the
+     * name ({@link LockKeys}), so locks tell nothing about which names exist and no typed name (often a
+     * mistyped password) is kept or can be recovered from the table.
      */
     public SignIn signIn(String username, String password, String address) {
         long now = clock.millis();
@@ -94,7 +100,7 @@ public final class AccountService {
                 return new SignIn(SignIn.Outcome.THROTTLED, e.retryAfter(), false);
             }
         }
-        String lockKey = lockKey(username);
+        String lockKey = locks == null ? null : lockKeys.of(username);
         if (locks != null) {
             Optional<Duration> refused = locks.attempt(lockKey, now);
             if (refused.isPresent()) {
@@ -115,17 +121,6 @@ public final class AccountService {
         }
         boolean nowLocked = locks != null && locks.lockedFor(lockKey, now).isPresent();
         return new SignIn(SignIn.Outcome.WRONG, null, nowLocked);
-    }
-
-    /** The lockout key of a typed name: a hash, so typed names (maybe passwords) are not stored. */
-    static String lockKey(String username) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(username.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** True when an account of this name exists (for the audit trail, never for the page). */

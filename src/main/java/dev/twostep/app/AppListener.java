@@ -8,6 +8,7 @@ import jakarta.servlet.ServletContextListener;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Jdbc;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.Attributes;
@@ -29,6 +30,7 @@ public class AppListener implements ServletContextListener {
                 Attributes.require(context, Clock.class),
                 new Lockouts(jdbc, "password", limits.passwordFailuresBeforeLock(), limits.lockDelays()),
                 Attributes.require(context, RateLimiter.class),
-                new RateLimiter.Rule("pw-ip", limits.passwordFailuresPerAddress(), limits.sendWindow())));
+                new RateLimiter.Rule("pw-ip", limits.passwordFailuresPerAddress(), limits.sendWindow()),
+                Attributes.require(context, LockKeys.class)));
     }
 }

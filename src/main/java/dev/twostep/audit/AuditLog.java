@@ -4,8 +4,11 @@ import static dev.twostep.db.Jdbc.params;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,15 @@ public final class AuditLog {
 
     private static final String HAD_PHONE = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?)"
             + " LIMIT 1";
+    /**
+     * Kept whatever the retention: they prove a user once had a confirmed phone (re-enrollment is refused
+     * on them), and there are one or two per user.
+     */
+    public static final Set<Event> KEPT_FOREVER = Set.of(Event.ENROLLED, Event.PHONE_CHANGED);
+    private static final String PURGE = "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
+            + " WHERE at < ? AND event NOT IN (" + KEPT_FOREVER.stream().map(e -> "'" + e.name() + "'").sorted()
+            .collect(Collectors.joining(", ")) + ") LIMIT ?)";
+    private static final int PURGE_BATCH = 1000;
 
     /** What happened. */
     public enum Event {
@@ -82,6 +94,15 @@ public final class AuditLog {
             return entries;
         });
         return entries;
+    }
+
+    /**
+     * Deletes events older than a time, a batch at a time, except {@link #KEPT_FOREVER}.
+     *
+     * @return the rows removed
+     */
+    public long purgeBefore(Instant before) {
+        return jdbc.deleteInBatches("purging the audit trail", PURGE, PURGE_BATCH, before.toEpochMilli());
     }
 
     private static String cut(String value, int max) {

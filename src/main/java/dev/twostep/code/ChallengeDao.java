@@ -46,6 +46,10 @@ final class ChallengeDao {
             + " WHERE provider_id = ? AND (delivery_status IS NULL OR delivery_status NOT IN"
             + " ('delivered', 'undelivered', 'failed', 'completed', 'busy', 'no-answer', 'canceled'))";
 
+    /** The oldest codes, a batch at a time (the last parameter); kept for the retention period only. */
+    private static final String PURGE = "DELETE FROM challenges WHERE id IN (SELECT id FROM challenges"
+            + " WHERE created_at < ? LIMIT ?)";
+
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM challenges WHERE id = ?";
 
     private final Jdbc jdbc;
@@ -94,6 +98,10 @@ final class ChallengeDao {
 
     void setProviderId(long id, String providerId) {
         jdbc.update("recording a delivery id", SET_PROVIDER_ID, params(providerId, id));
+    }
+
+    long purgeCreatedBefore(long before, int batch) {
+        return jdbc.deleteInBatches("purging old codes", PURGE, batch, before);
     }
 
     private static Challenge map(ResultSet rs) throws SQLException {

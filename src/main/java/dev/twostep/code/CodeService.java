@@ -3,6 +3,7 @@ package dev.twostep.code;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -51,6 +52,7 @@ public final class CodeService {
     private final Policy policy;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private static final int PURGE_BATCH = 1000;
 
     public CodeService(Jdbc jdbc, byte[] secret, CodeSender sender, Policy policy, Clock clock) {
         this(jdbc, secret, sender, policy, clock, SendLimits.NONE, null);
@@ -190,6 +192,16 @@ public final class CodeService {
      */
     public boolean recordDelivery(String providerId, String status, String errorCode) {
         return dao.recordStatus(providerId, status, errorCode) > 0;
+    }
+
+    /**
+     * Deletes the rows of codes sent before a time (they hold full phone numbers), a batch at a time.
+     * Retention is in days and codes live an hour at most, so no live code is ever among them.
+     *
+     * @return the rows removed
+     */
+    public long purgeSentBefore(Instant before) {
+        return dao.purgeCreatedBefore(before.toEpochMilli(), PURGE_BATCH);
     }
 
     /** A code that can still be used: not used, replaced, expired or out of tries. */

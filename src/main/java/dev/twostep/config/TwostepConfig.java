@@ -46,7 +46,7 @@ public record TwostepConfig(
         String stylesheetUrl,
         Limits limits,
         Set<String> allowedRegions,
-        List<String> trustedProxies,
+        List<IpRange> trustedProxies,
         int passwordMemoryKib,
         int passwordIterations,
         Twilio twilio,
@@ -219,13 +219,15 @@ public record TwostepConfig(
                 s.getInt("twostep.limits.password-failures-before-lock", 10, 1, 100),
                 s.getInt("twostep.limits.password-failures-per-address", 50, 1, 100_000),
                 List.copyOf(delays));
-        List<String> proxies = new java.util.ArrayList<>();
+        List<IpRange> proxies = new java.util.ArrayList<>();
         for (String p : s.get("twostep.trusted-proxies", "").split(",")) {
             if (!p.isBlank()) {
-                if (!p.trim().matches("[0-9a-fA-F:.]+")) {
-                    throw new ConfigException("twostep.trusted-proxies", "must list IP addresses, got '" + p.trim() + "'");
+                try {
+                    proxies.add(IpRange.parse(p.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("twostep.trusted-proxies", "must list IP addresses or CIDR ranges"
+                            + " such as 10.0.0.0/8 or fd00::/8: " + e.getMessage());
                 }
-                proxies.add(p.trim());
             }
         }
         String stylesheet = s.get("twostep.stylesheet-url");

@@ -3,28 +3,37 @@ package dev.twostep.guard;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import dev.twostep.config.IpRange;
+
 /**
- * The client's address for limits and the audit trail: the socket's peer, unless that peer is one of the
- * configured trusted proxies; then the right-most address of X-Forwarded-For (all its header lines, in
- * order) that is not a trusted proxy. X-Forwarded-For from anyone else is ignored, so a client cannot pick
- * its own address.
+ * The client's address for limits and the audit trail: the socket's peer, unless that peer lies in one of
+ * the configured trusted proxy ranges; then the right-most address of X-Forwarded-For (all its header
+ * lines, in order) that does not. X-Forwarded-For from anyone else is ignored, so a client cannot pick its
+ * own address. Addresses are compared as parsed addresses, never as text ({@code ::1} is Tomcat's
+ * {@code 0:0:0:0:0:0:0:1}), and come out in one form: dotted IPv4 (also for IPv4-mapped IPv6, which a
+ * dual-stack socket reports for IPv4 clients) or RFC 5952 IPv6.
+ *
+ * <p>Where the container can do this itself (Tomcat's RemoteIpValve, Jetty's ForwardedRequestCustomizer),
+ * that is preferred: then the peer address already is the client's and no trusted proxies are set here.
  */
 public final class ClientAddress {
-    private final Set<String> trusted;
+    private final List<IpRange> trusted;
 
-    public ClientAddress(List<String> trustedProxies) {
-        this.trusted = Set.copyOf(trustedProxies);
+    /** @param trustedProxies the proxies whose X-Forwarded-For is believed; none by default */
+    public ClientAddress(List<IpRange> trustedProxies) {
+        this.trusted = List.copyOf(trustedProxies);
     }
 
     public String of(HttpServletRequest request) {
-        String peer = request.getRemoteAddr();
-        if (trusted.isEmpty() || !trusted.contains(peer)) {
-            return peer;
+        String peerText = request.getRemoteAddr();
+        byte[] peer = IpRange.address(peerText);
+        // Not an IP (a Unix socket, say): as the container gave it.
+        String peerAddress = peer == null ? peerText : IpRange.format(peer);
+        if (!isTrusted(peer)) {
+            return peerAddress;
         }
         List<String> hops = new ArrayList<>();
         var lines = request.getHeaders("X-Forwarded-For");
@@ -34,12 +43,28 @@ public final class ClientAddress {
             }
         }
         for (int i = hops.size() - 1; i >= 0; i--) {
-            String hop = hops.get(i);
-            if (!hop.isEmpty() && !trusted.contains(hop)) {
-                return hop.matches("[0-9a-fA-F:.]{2,45}") ? hop : peer;
+            if (hops.get(i).isEmpty()) {
+                continue;
+            }
+            byte[] hop = IpRange.address(hops.get(i));
+            if (hop == null) {
+                // Garbage (or "unknown") where the client should be: count the proxy, believe nothing further.
+                return peerAddress;
+            }
+            if (!isTrusted(hop)) {
+                return IpRange.format(hop);
             }
         }
-        return peer;
+        return peerAddress;
+    }
+
+    private boolean isTrusted(byte[] address) {
+        for (IpRange range : trusted) {
+            if (range.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** "203.0.113.9:5123" and "[2001:db8::1]:443" without their ports. */
@@ -52,29 +77,22 @@ public final class ClientAddress {
     }
 
     /**
-     * The key an address is counted under: IPv4 as it is, IPv6 by its /64, since one subscriber usually
-     * holds a whole /64 and could otherwise rotate through it.
+     * The key an address is counted under: IPv4 as it is (IPv4-mapped IPv6 as IPv4), IPv6 by its /64,
+     * since one subscriber usually holds a whole /64 and could otherwise rotate through it. Text that is
+     * no IP address is its own key.
      */
     public static String limitKey(String address) {
-        if (address == null || !address.contains(":")) {
+        byte[] parsed = IpRange.address(address);
+        if (parsed == null) {
             return address;
         }
-        String[] groups = expand(address.toLowerCase(Locale.ROOT));
-        return groups == null ? address : String.join(":", groups[0], groups[1], groups[2], groups[3]) + "::/64";
-    }
-
-    private static String[] expand(String v6) {
-        String[] halves = v6.split("::", -1);
-        if (halves.length > 2) {
-            return null;
+        if (parsed.length == 4) {
+            return IpRange.format(parsed);
         }
-        List<String> head = halves[0].isEmpty() ? List.of() : List.of(halves[0].split(":"));
-        List<String> tail = halves.length == 2 && !halves[1].isEmpty() ? List.of(halves[1].split(":")) : List.of();
-        List<String> all = new ArrayList<>(head);
-        for (int i = head.size() + tail.size(); i < 8; i++) {
-            all.add("0");
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            key.append(Integer.toHexString((parsed[2 * i] & 0xff) << 8 | parsed[2 * i + 1] & 0xff)).append(':');
         }
-        all.addAll(tail);
-        return all.size() >= 4 ? all.toArray(new String[0]) : null;
+        return key.append(":/64").toString();
     }
 }

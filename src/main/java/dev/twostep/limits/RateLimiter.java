@@ -4,7 +4,7 @@ import static dev.twostep.db.Jdbc.params;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Instant;
 
 import dev.twostep.db.Jdbc;
 
@@ -18,18 +18,30 @@ public final class RateLimiter {
     private static final String COUNT = "SELECT COUNT(*), MIN(at) FROM rate_events WHERE kind = ? AND subject = ?"
             + " AND at > ?";
     private static final String DELETE = "DELETE FROM rate_events WHERE id = ?";
-    private static final String PURGE = "DELETE FROM rate_events WHERE at < ?";
+    private static final String PURGE = "DELETE FROM rate_events WHERE id IN (SELECT id FROM rate_events WHERE at < ?"
+            + " LIMIT ?)";
+    private static final int PURGE_BATCH = 1000;
+    /**
+     * How long events are kept: longer than any window, which the settings cap at a day
+     * (twostep.limits.send-window-seconds; the cost guard's is an hour). A {@link Rule} with a longer
+     * window is refused, so a purge never drops an event a window still counts.
+     */
+    public static final Duration KEEP = Duration.ofDays(2);
 
     private final Jdbc jdbc;
     private final SecureRandom random = new SecureRandom();
-    private final AtomicInteger untilPurge = new AtomicInteger(500);
 
     public RateLimiter(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
-    /** A limit: at most {@code max} events per {@code window}. */
+    /** A limit: at most {@code max} events per {@code window}, which is at most {@link #KEEP}. */
     public record Rule(String kind, int max, Duration window) {
+        public Rule {
+            if (window.compareTo(KEEP) > 0) {
+                throw new IllegalArgumentException("a window longer than " + KEEP + " would lose events to purge()");
+            }
+        }
     }
 
     /**
@@ -47,10 +59,6 @@ public final class RateLimiter {
             long waitMillis = Math.max(1000, countAndOldest[1] + rule.window().toMillis() - now);
             throw new LimitedException(limit, Duration.ofMillis(waitMillis));
         }
-        if (untilPurge.decrementAndGet() <= 0) {
-            untilPurge.set(500);
-            jdbc.update("purging old events", PURGE, params(now - Duration.ofDays(2).toMillis()));
-        }
         return id;
     }
 
@@ -62,5 +70,15 @@ public final class RateLimiter {
 
     public void release(long id) {
         jdbc.update("taking back an event", DELETE, params(id));
+    }
+
+    /**
+     * Deletes events older than {@link #KEEP} before {@code now}, a batch at a time (run by the retention
+     * job, hourly).
+     *
+     * @return the rows removed
+     */
+    public long purge(Instant now) {
+        return jdbc.deleteInBatches("purging old events", PURGE, PURGE_BATCH, now.minus(KEEP).toEpochMilli());
     }
 }

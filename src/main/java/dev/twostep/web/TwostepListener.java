@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.audit.Retention;
 import dev.twostep.code.CodeService;
 import dev.twostep.code.KeyCheck;
 import dev.twostep.code.SendLimits;
@@ -27,19 +28,22 @@ import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.guard.TwoStepFilter;
+import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.enroll.PhoneNumbers;
 
 /**
  * Builds Twostep at start-up: reads the settings, opens the database and migrates it, picks the code
- * sender, and shares each piece through the ServletContext under its class name. Closes the pool on
- * shutdown. A {@link Settings}, {@link CodeSender} or {@link Clock} already in the context (put there by
- * an embedding app or a test, e.g. settings backed by a secrets vault) is used instead of the built-in one.
+ * sender, and shares each piece through the ServletContext under its class name; applies the retention
+ * (now, then hourly on a daemon thread). Stops that thread and closes the pool on shutdown. A
+ * {@link Settings}, {@link CodeSender} or {@link Clock} already in the context (put there by an embedding
+ * app or a test, e.g. settings backed by a secrets vault) is used instead of the built-in one.
  */
 public class TwostepListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TwostepListener.class);
     private Database database;
+    private RetentionJob retentionJob;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -49,6 +53,7 @@ public class TwostepListener implements ServletContextListener {
             settings = new Settings(context::getInitParameter, System.getenv());
         }
         TwostepConfig config = TwostepConfig.from(settings);
+        Retention retention = Retention.from(settings);
         LOG.info("Twostep starting: {}", config.describe());
 
         if (config.sessionHostPrefix()) {
@@ -68,6 +73,7 @@ public class TwostepListener implements ServletContextListener {
             LOG.info("Codes are delivered by {}, put in place by the embedding app", sender.getClass().getName());
         }
         Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
+        Attributes.put(context, LockKeys.class, new LockKeys(secret));
 
         database = Database.open(config);
         Jdbc jdbc = new Jdbc(database.dataSource());
@@ -86,7 +92,8 @@ public class TwostepListener implements ServletContextListener {
                 new SendLimits(limiter, config.limits()),
                 new Lockouts(jdbc, "code", config.limits().codeFailuresBeforeLock(), config.limits().lockDelays()));
         Attributes.put(context, RateLimiter.class, limiter);
-        Attributes.put(context, AuditLog.class, new AuditLog(jdbc, clock));
+        AuditLog audit = new AuditLog(jdbc, clock);
+        Attributes.put(context, AuditLog.class, audit);
         Attributes.put(context, ClientAddress.class, new ClientAddress(config.trustedProxies()));
 
         Attributes.put(context, TwostepConfig.class, config);
@@ -102,6 +109,7 @@ public class TwostepListener implements ServletContextListener {
             LOG.warn("No {} is registered in this app: no page is protected by the second step",
                     TwoStepFilter.class.getSimpleName());
         }
+        retentionJob = new RetentionJob(retention, codes, audit, limiter, clock).start();
         LOG.info("Twostep is ready");
     }
 
@@ -149,6 +157,9 @@ public class TwostepListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (retentionJob != null) {
+            retentionJob.close();
+        }
         if (database != null) {
             database.close();
         }

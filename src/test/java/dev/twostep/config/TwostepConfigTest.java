@@ -58,6 +58,10 @@ class TwostepConfigTest {
         "twostep.public-origin       | ftp://auth.example.com",
         "twostep.public-origin       | https://auth.example.com/path",
         "twostep.public-origin       | auth.example.com",
+        "twostep.trusted-proxies     | proxy.example.com",
+        "twostep.trusted-proxies     | 10.0.0.0/33",
+        "twostep.trusted-proxies     | 10.0.0.5/8",
+        "twostep.trusted-proxies     | 10.0.0.1, 300.0.0.1",
     })
     void invalidSettingsStopStartUpNamingTheSetting(String name, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(name, value), Map.of()));
