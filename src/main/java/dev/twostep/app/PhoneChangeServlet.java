@@ -154,9 +154,11 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("lastDigits", PhoneMask.lastDigits(pending.e164()));
         VerifyResult result = codes.verify(state.username(), pending.challengeId(), request.getParameter("code"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
-        if (result.outcome() == VerifyResult.Outcome.LOCKED) {
+        if (result.outcome() == VerifyResult.Outcome.LOCKED || result.outcome() == VerifyResult.Outcome.BLOCKED) {
             audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "phone change");
-            Requests.retryAfter(response, result.retryAfter());
+            if (result.retryAfter() != null) {
+                Requests.retryAfter(response, result.retryAfter());
+            }
             vars.put("error", "code.error.locked.short");
             render(request, response, Http.TOO_MANY, vars);
             return;

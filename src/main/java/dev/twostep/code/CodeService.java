@@ -100,9 +100,10 @@ public final class CodeService {
         long now = clock.millis();
         Optional<Duration> locked = codeLock(username, now);
         if (locked.isPresent()) {
-            throw new LimitedException(LimitedException.Limit.CODE_LOCK, locked.get());
+            throw new LimitedException(Lockouts.permanent(locked.get()) ? LimitedException.Limit.CODE_BLOCKED
+                    : LimitedException.Limit.CODE_LOCK, locked.get());
         }
-        List<Long> counted = sendLimits.acquire(username, destination, clientAddress, now);
+        List<Long> counted = sendLimits.acquire(username, destination, clientAddress, purpose == Purpose.LOGIN, now);
         Challenge challenge = new Challenge(newId(), username, purpose, channel, destination, now,
                 now + policy.ttl().toMillis(), 0, null, null, null, null, null);
         String code = newCode();
@@ -166,6 +167,11 @@ public final class CodeService {
         LOG.warn("Wrong code for user {} ({} tries left on this code)", Logs.safe(username), left);
         if (codeLocks != null) {
             Optional<Duration> lock = codeLocks.fail(username, clock.millis());
+            if (lock.isPresent() && Lockouts.permanent(lock.get())) {
+                LOG.warn("Second step locked for user {} until an operator unlocks it: the cap of wrong codes without"
+                        + " a success was reached (twostep.limits.code-failures-cap)", Logs.safe(username));
+                return VerifyResult.justBlocked(after);
+            }
             if (lock.isPresent()) {
                 LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", Logs.safe(username),
                         lock.get().toMinutes(), codeLocks.threshold());

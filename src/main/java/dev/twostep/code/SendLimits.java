@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.limits.LimitedException;
@@ -15,66 +18,132 @@ import dev.twostep.limits.LimitedException.Limit;
 import dev.twostep.limits.RateLimiter;
 
 /**
- * How many codes go out: per user, per destination number and per client address (a number in a window,
- * and a least interval between two), and for the whole server per hour (a cost guard against SMS pumping).
+ * How many codes go out. Every code counts per user and per destination number (a number in a window, and a
+ * least interval between two). Beyond that, codes to numbers nobody has confirmed yet (registration,
+ * enrollment, phone change: what an SMS pumper can trigger without anyone's password) and codes to
+ * confirmed numbers (a sign-in, which needs the first factor) have budgets of their own:
+ * <ul>
+ * <li>new numbers: per client address (tight), per number a day, per destination country per hour, and
+ * for the whole server per hour (the cost guard);</li>
+ * <li>confirmed numbers: per client address (loose, so an office behind one NAT signs in), and for the
+ * whole server per hour (high).</li>
+ * </ul>
+ * So however many addresses an attacker has, pumping uses up only the new-number budget: established users
+ * keep signing in.
  */
 public final class SendLimits {
     private static final Logger LOG = LoggerFactory.getLogger(SendLimits.class);
     /** No limits (unit tests of the code rules alone). */
     static final SendLimits NONE = new SendLimits(null, null);
 
+    /** One rule and what it counts. */
+    private record Counted(RateLimiter.Rule rule, Subject subject, Limit limit) {
+    }
+
+    private enum Subject { USER, NUMBER, ADDRESS, COUNTRY, SERVER }
+
     private final RateLimiter limiter;
-    private final List<RateLimiter.Rule> perSubject = new ArrayList<>();
-    private final RateLimiter.Rule global;
+    private final List<Counted> always = new ArrayList<>();
+    private final List<Counted> newNumbers = new ArrayList<>();
+    private final List<Counted> confirmed = new ArrayList<>();
     private final AtomicLong warnedHour = new AtomicLong(-1);
 
     public SendLimits(RateLimiter limiter, TwostepConfig.Limits limits) {
         this.limiter = limiter;
         if (limits == null) {
-            this.global = null;
             return;
         }
-        add("send-user", limits.user(), limits.sendWindow());
-        add("send-to", limits.number(), limits.sendWindow());
-        add("send-ip", limits.address(), limits.sendWindow());
-        this.global = new RateLimiter.Rule("send-all", limits.sendsPerHour(), Duration.ofHours(1));
+        Duration window = limits.sendWindow();
+        add(always, "send-user", limits.user(), window, Subject.USER);
+        add(always, "send-to", limits.number(), window, Subject.NUMBER);
+        add(newNumbers, "send-ip", limits.address(), window, Subject.ADDRESS);
+        newNumbers.add(new Counted(new RateLimiter.Rule("send-new-to", limits.newNumberSendsPerDay(), Duration.ofDays(1)),
+                Subject.NUMBER, Limit.SENDS));
+        newNumbers.add(new Counted(new RateLimiter.Rule("send-new-cc", limits.sendsPerHourPerCountry(),
+                Duration.ofHours(1)), Subject.COUNTRY, Limit.GLOBAL_SENDS));
+        newNumbers.add(new Counted(new RateLimiter.Rule("send-all", limits.sendsPerHour(), Duration.ofHours(1)),
+                Subject.SERVER, Limit.GLOBAL_SENDS));
+        confirmed.add(new Counted(new RateLimiter.Rule("send-ip-ok", limits.addressConfirmedSends(), window),
+                Subject.ADDRESS, Limit.SENDS));
+        confirmed.add(new Counted(new RateLimiter.Rule("send-all-ok", limits.confirmedSendsPerHour(),
+                Duration.ofHours(1)), Subject.SERVER, Limit.GLOBAL_SENDS));
     }
 
-    private void add(String kind, TwostepConfig.SendRule rule, Duration window) {
-        perSubject.add(new RateLimiter.Rule(kind, rule.sends(), window));
+    private static void add(List<Counted> to, String kind, TwostepConfig.SendRule rule, Duration window, Subject subject) {
+        to.add(new Counted(new RateLimiter.Rule(kind, rule.sends(), window), subject, Limit.SENDS));
         if (!rule.interval().isZero()) {
-            perSubject.add(new RateLimiter.Rule(kind + "-gap", 1, rule.interval()));
+            to.add(new Counted(new RateLimiter.Rule(kind + "-gap", 1, rule.interval()), subject, Limit.SENDS));
         }
     }
 
-    /** Counts one send everywhere it counts, or none of them when one is full. */
-    List<Long> acquire(String user, String to, String address, long now) throws LimitedException {
+    /**
+     * Counts one send everywhere it counts, or none of them when one is full.
+     *
+     * @param toConfirmed true when the destination is a confirmed number (a sign-in), false for a number
+     *        nobody confirmed yet (registration, enrollment, phone change)
+     */
+    List<Long> acquire(String user, String to, String address, boolean toConfirmed, long now) throws LimitedException {
         List<Long> taken = new ArrayList<>();
         if (limiter == null) {
             return taken;
         }
         try {
-            for (RateLimiter.Rule rule : perSubject) {
-                String subject = rule.kind().startsWith("send-user") ? user
-                        : rule.kind().startsWith("send-to") ? to : ClientAddress.limitKey(address);
-                if (subject != null) {
-                    taken.add(limiter.acquire(rule, subject, now, Limit.SENDS));
-                }
+            for (Counted counted : always) {
+                count(counted, user, to, address, now, taken);
             }
-            try {
-                taken.add(limiter.acquire(global, "*", now, Limit.GLOBAL_SENDS));
-            } catch (LimitedException e) {
-                long hour = now / 3_600_000L;
-                if (warnedHour.getAndSet(hour) != hour) {
-                    LOG.warn("The server-wide ceiling of {} codes per hour is reached: new sends are refused until"
-                            + " the window has room (twostep.limits.sends-per-hour)", global.max());
-                }
-                throw e;
+            for (Counted counted : toConfirmed ? confirmed : newNumbers) {
+                count(counted, user, to, address, now, taken);
             }
             return taken;
         } catch (LimitedException | RuntimeException e) {
             release(taken);
             throw e;
+        }
+    }
+
+    private void count(Counted counted, String user, String to, String address, long now, List<Long> taken)
+            throws LimitedException {
+        String subject = switch (counted.subject()) {
+            case USER -> user;
+            case NUMBER -> to;
+            case ADDRESS -> ClientAddress.limitKey(address);
+            case COUNTRY -> country(to);
+            case SERVER -> "*";
+        };
+        if (subject == null) {
+            return;
+        }
+        try {
+            taken.add(limiter.acquire(counted.rule(), subject, now, counted.limit()));
+        } catch (LimitedException e) {
+            if (counted.subject() == Subject.SERVER || counted.subject() == Subject.COUNTRY) {
+                long hour = now / 3_600_000L;
+                if (warnedHour.getAndSet(hour) != hour) {
+                    LOG.warn("A cost ceiling is reached ({} codes per hour {}): such sends are refused until the window"
+                            + " has room; see twostep.limits.sends-per-hour, .sends-per-hour-per-country and"
+                            + " .confirmed-sends-per-hour", counted.rule().max(), describe(counted, subject));
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static String describe(Counted counted, String subject) {
+        return switch (counted.rule().kind()) {
+            case "send-new-cc" -> "to new numbers in " + subject;
+            case "send-all" -> "to new numbers";
+            default -> "to confirmed numbers";
+        };
+    }
+
+    /** The destination's country (ISO code), or "ZZ" when it cannot be told. */
+    static String country(String e164) {
+        try {
+            PhoneNumberUtil util = PhoneNumberUtil.getInstance();
+            String region = util.getRegionCodeForNumber(util.parse(e164, "ZZ"));
+            return region == null ? "ZZ" : region;
+        } catch (NumberParseException e) {
+            return "ZZ";
         }
     }
 

@@ -17,7 +17,12 @@ public record VerifyResult(Outcome outcome, int attemptsLeft, Challenge challeng
         /** Not a code of the configured form (digits of the configured length). */
         MALFORMED,
         /** Too many wrong codes in a row for this account: locked for {@link #retryAfter()}. */
-        LOCKED
+        LOCKED,
+        /**
+         * The cap of wrong codes without a success was reached: locked until an operator unlocks it. When this
+         * very try reached the cap, {@link #challenge()} is the code it was for (to tell its phone).
+         */
+        BLOCKED
     }
 
     public boolean accepted() {
@@ -29,6 +34,12 @@ public record VerifyResult(Outcome outcome, int attemptsLeft, Challenge challeng
     }
 
     static VerifyResult locked(java.time.Duration retryAfter) {
-        return new VerifyResult(Outcome.LOCKED, 0, null, retryAfter);
+        return dev.twostep.limits.Lockouts.permanent(retryAfter) ? new VerifyResult(Outcome.BLOCKED, 0, null, null)
+                : new VerifyResult(Outcome.LOCKED, 0, null, retryAfter);
+    }
+
+    /** This try reached the cap: blocked from now on. */
+    static VerifyResult justBlocked(Challenge challenge) {
+        return new VerifyResult(Outcome.BLOCKED, 0, challenge, null);
     }
 }

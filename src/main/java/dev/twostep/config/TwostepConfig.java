@@ -65,21 +65,32 @@ public record TwostepConfig(
     }
 
     /**
-     * Limits against guessing and SMS abuse (docs/security.md).
+     * Limits against guessing and SMS abuse (docs/security.md). Codes to numbers nobody has confirmed yet
+     * (registration, enrollment, phone change: what SMS pumping uses) and codes to confirmed numbers (a
+     * sign-in, which needs the user's first factor) are counted apart, so pumping cannot use up the budget
+     * that established users sign in with.
      *
      * @param user sends per user name
      * @param number sends per destination number
-     * @param address sends per client address
+     * @param address sends per client address to numbers not confirmed yet
+     * @param addressConfirmedSends sends per client address to confirmed numbers in {@code sendWindow}: high,
+     *        because an office or a carrier-grade NAT puts many users behind one address
+     * @param newNumberSendsPerDay codes a day to one number nobody has confirmed, whoever asks
      * @param sendWindow the window of those counts, and of failed sign-ins per address
-     * @param sendsPerHour codes the whole server sends per hour (the cost guard)
-     * @param codeFailuresBeforeLock consecutive wrong codes before the second step locks (at most 100)
+     * @param sendsPerHour codes per hour for the whole server to numbers not confirmed yet (the cost guard)
+     * @param sendsPerHourPerCountry of those, per destination country (pumping targets a few countries)
+     * @param confirmedSendsPerHour codes per hour for the whole server to confirmed numbers
+     * @param codeFailuresBeforeLock consecutive wrong codes before the second step locks for a while
+     * @param codeFailuresCap consecutive wrong codes after which the second step stays locked until an
+     *        operator unlocks it (at most 100, NIST SP 800-63B 5.2.2)
      * @param passwordFailuresBeforeLock consecutive wrong passwords before the account's sign-in locks
      * @param passwordFailuresPerAddress failed sign-ins per client address in {@code sendWindow}
      * @param lockDelays the growing lock durations; the last one repeats
      */
-    public record Limits(SendRule user, SendRule number, SendRule address, Duration sendWindow, int sendsPerHour,
-                         int codeFailuresBeforeLock, int passwordFailuresBeforeLock, int passwordFailuresPerAddress,
-                         List<Duration> lockDelays) {
+    public record Limits(SendRule user, SendRule number, SendRule address, int addressConfirmedSends,
+                         int newNumberSendsPerDay, Duration sendWindow, int sendsPerHour, int sendsPerHourPerCountry,
+                         int confirmedSendsPerHour, int codeFailuresBeforeLock, int codeFailuresCap,
+                         int passwordFailuresBeforeLock, int passwordFailuresPerAddress, List<Duration> lockDelays) {
     }
 
     /** At most {@code sends} codes per window, and at least {@code interval} between two. */
@@ -212,10 +223,17 @@ public record TwostepConfig(
                         "must list minutes from 1 to 1440, such as 1,5,15,60; got '" + m.trim() + "'");
             }
         }
+        int failuresBeforeLock = s.getInt("twostep.limits.code-failures-before-lock", 10, 1, 100);
+        int sendsPerHour = s.getInt("twostep.limits.sends-per-hour", 1000, 1, 10_000_000);
         Limits limits = new Limits(sendRule(s, "user"), sendRule(s, "number"), sendRule(s, "address"),
+                s.getInt("twostep.limits.address.confirmed-sends", 100, 1, 1_000_000),
+                s.getInt("twostep.limits.number.new-sends-per-day", 5, 1, 1000),
                 Duration.ofSeconds(s.getInt("twostep.limits.send-window-seconds", 900, 60, 86400)),
-                s.getInt("twostep.limits.sends-per-hour", 1000, 1, 10_000_000),
-                s.getInt("twostep.limits.code-failures-before-lock", 10, 1, 100),
+                sendsPerHour,
+                s.getInt("twostep.limits.sends-per-hour-per-country", Math.max(1, sendsPerHour / 4), 1, 10_000_000),
+                s.getInt("twostep.limits.confirmed-sends-per-hour", 10_000, 1, 10_000_000),
+                failuresBeforeLock,
+                s.getInt("twostep.limits.code-failures-cap", 100, failuresBeforeLock, 100),
                 s.getInt("twostep.limits.password-failures-before-lock", 10, 1, 100),
                 s.getInt("twostep.limits.password-failures-per-address", 50, 1, 100_000),
                 List.copyOf(delays));

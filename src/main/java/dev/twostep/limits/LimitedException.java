@@ -13,6 +13,8 @@ public final class LimitedException extends Exception {
         GLOBAL_SENDS,
         /** Too many wrong codes: the second step is locked for a while. */
         CODE_LOCK,
+        /** The cap of wrong codes without a success: the second step is locked until an operator unlocks it. */
+        CODE_BLOCKED,
         /** Too many failed passwords for the account or from the address. */
         PASSWORD_LOCK
     }

@@ -11,7 +11,9 @@ import dev.twostep.db.Jdbc;
 /**
  * Consecutive failures per account, and locks that grow each time (NIST SP 800-63B 5.2.2): after
  * {@code threshold} failures in a row the account is locked for the next delay in the list (the last one
- * repeats); a success resets both the count and the delays.
+ * repeats); a success resets both the count and the delays. With a cap, {@code cap} failures in a row
+ * without a success lock for good: only {@link #reset} (an operator, or another proof of identity) opens it
+ * again, so guessing stops instead of going on at one try per lock forever.
  */
 public final class Lockouts {
     /** Counts one failure; the upsert is a single statement, so parallel failures are all counted. */
@@ -23,6 +25,9 @@ public final class Lockouts {
     private static final String LOCK = "UPDATE lockouts SET locks = locks + 1, locked_until = ?"
             + " WHERE scope = ? AND username = ? AND locks = ?";
     private static final String RESET = "DELETE FROM lockouts WHERE scope = ? AND username = ?";
+    /** Locks for good; only the caller that moves the row there is told, so the user is notified once. */
+    private static final String BLOCK = "UPDATE lockouts SET locked_until = ? WHERE scope = ? AND username = ?"
+            + " AND locked_until <> ?";
     private static final String UNDO = "UPDATE lockouts SET failures = failures - 1 WHERE scope = ? AND username = ?"
             + " AND failures > 0";
 
@@ -30,15 +35,30 @@ public final class Lockouts {
     private final String scope;
     private final int threshold;
     private final List<Duration> delays;
+    private final int cap;
 
     public Lockouts(Jdbc jdbc, String scope, int threshold, List<Duration> delays) {
-        if (threshold < 1 || threshold > 100 || delays.isEmpty()) {
-            throw new IllegalArgumentException("threshold must be 1 to 100, with at least one delay");
+        this(jdbc, scope, threshold, delays, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param cap consecutive failures after which the lock is for good ({@link Integer#MAX_VALUE}: never)
+     */
+    public Lockouts(Jdbc jdbc, String scope, int threshold, List<Duration> delays, int cap) {
+        if (threshold < 1 || threshold > 100 || delays.isEmpty() || cap < threshold) {
+            throw new IllegalArgumentException("threshold must be 1 to 100, with at least one delay, and the cap at"
+                    + " least the threshold");
         }
         this.jdbc = jdbc;
         this.scope = scope;
         this.threshold = threshold;
         this.delays = List.copyOf(delays);
+        this.cap = cap;
+    }
+
+    /** True for the wait of a lock for good (until {@link #reset}). */
+    public static boolean permanent(Duration wait) {
+        return wait.toDays() > 36_500;
     }
 
     /** How long the account stays locked, or empty. */
@@ -58,6 +78,11 @@ public final class Lockouts {
                 rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElseThrow();
         long failures = row[0];
         int locks = (int) row[1];
+        if (failures >= cap) {
+            boolean blocked = jdbc.update("locking an account for good", BLOCK,
+                    params(Long.MAX_VALUE, scope, username, Long.MAX_VALUE)) == 1;
+            return blocked ? Optional.of(Duration.ofMillis(Long.MAX_VALUE - now)) : Optional.empty();
+        }
         if (failures < (long) threshold * (locks + 1)) {
             return Optional.empty();
         }

@@ -119,8 +119,12 @@ public final class CodeSending {
             String key = switch (e.limit()) {
                 case GLOBAL_SENDS -> "code.error.limit.global";
                 case CODE_LOCK -> "code.error.locked";
+                case CODE_BLOCKED -> "code.error.blocked";
                 default -> "code.error.limit.sends";
             };
+            if (e.limit() == LimitedException.Limit.CODE_BLOCKED) {
+                return Outcome.failed(HttpServletResponse.SC_FORBIDDEN, key);
+            }
             return new Outcome(false, Http.TOO_MANY, key, new Serializable[] {e.minutes()},
                     Math.max(1, e.retryAfter().toSeconds()));
         }

@@ -11,6 +11,9 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.twostep.audit.AuditLog;
 import dev.twostep.code.Challenge;
 import dev.twostep.code.CodeService;
@@ -18,6 +21,8 @@ import dev.twostep.code.Purpose;
 import dev.twostep.code.VerifyResult;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.delivery.Channel;
+import dev.twostep.delivery.CodeSender;
+import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
@@ -36,6 +41,7 @@ import dev.twostep.limits.LimitedException;
  */
 public class CodeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CodeServlet.class);
 
     private transient CodeService codes;
     private transient PhoneDao phones;
@@ -45,6 +51,7 @@ public class CodeServlet extends HttpServlet {
     private transient AuditLog audit;
     private transient CodeSending sending;
     private transient Enrollment enrollment;
+    private transient CodeSender sender;
 
     @Override
     public void init() {
@@ -56,6 +63,7 @@ public class CodeServlet extends HttpServlet {
         clock = Attributes.require(getServletContext(), Clock.class);
         sending = CodeSending.of(getServletContext());
         enrollment = Enrollment.of(getServletContext());
+        sender = Attributes.require(getServletContext(), CodeSender.class);
     }
 
     /** The user at the code step, or null after answering for the other cases. */
@@ -170,7 +178,8 @@ public class CodeServlet extends HttpServlet {
         VerifyResult result = codes.verify(state.username(), state.challengeId(), request.getParameter("code"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
         if (result.outcome() != VerifyResult.Outcome.ACCEPTED && result.outcome() != VerifyResult.Outcome.MALFORMED) {
-            audit.record(result.outcome() == VerifyResult.Outcome.LOCKED ? AuditLog.Event.LOCKOUT
+            audit.record(result.outcome() == VerifyResult.Outcome.LOCKED
+                    || result.outcome() == VerifyResult.Outcome.BLOCKED ? AuditLog.Event.LOCKOUT
                     : AuditLog.Event.CODE_REJECTED, state.username(), client, result.outcome().name().toLowerCase(Locale.ROOT));
         }
         switch (result.outcome()) {
@@ -202,11 +211,33 @@ public class CodeServlet extends HttpServlet {
                     "code.error.tooMany");
             case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel, true, null,
                     "code.error.notActive");
+            case BLOCKED -> {
+                if (result.challenge() != null) {
+                    tellBlocked(request, state, result.challenge());
+                }
+                show(request, response, HttpServletResponse.SC_FORBIDDEN, phone, channel, true, null,
+                        "code.error.blocked");
+            }
             case LOCKED -> {
                 Requests.retryAfter(response, result.retryAfter());
                 show(request, response, Http.TOO_MANY, phone, channel, true, null, "code.error.locked",
                         LimitedException.minutes(result.retryAfter()));
             }
+        }
+    }
+
+    /**
+     * Tells the user's phone, once, that guessing reached the cap and the second step is locked: whoever
+     * guessed has the password, and the user should know.
+     */
+    private void tellBlocked(HttpServletRequest request, GuardState state, Challenge challenge) {
+        LOG.warn("Second step of user {} locked until an operator unlocks it; telling the phone {}",
+                Logs.safe(state.username()), PhoneMask.mask(challenge.destination()));
+        try {
+            sender.notice(challenge.destination(), challenge.channel(),
+                    Views.message(request, "code.notice.blocked", config.appName()));
+        } catch (DeliveryException e) {
+            LOG.warn("Telling user {} of the locked second step failed: {}", Logs.safe(state.username()), e.reason());
         }
     }
 

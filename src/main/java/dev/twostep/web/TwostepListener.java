@@ -90,7 +90,8 @@ public class TwostepListener implements ServletContextListener {
         CodeService codes = new CodeService(jdbc, secret, sender,
                 new CodeService.Policy(config.codeLength(), config.codeTtl(), config.codeMaxAttempts()), clock,
                 new SendLimits(limiter, config.limits()),
-                new Lockouts(jdbc, "code", config.limits().codeFailuresBeforeLock(), config.limits().lockDelays()));
+                new Lockouts(jdbc, "code", config.limits().codeFailuresBeforeLock(), config.limits().lockDelays(),
+                        config.limits().codeFailuresCap()));
         Attributes.put(context, RateLimiter.class, limiter);
         AuditLog audit = new AuditLog(jdbc, clock);
         Attributes.put(context, AuditLog.class, audit);

@@ -16,7 +16,8 @@ import dev.twostep.testing.TwostepServer;
 /** The server-wide ceiling of sends per hour, the guard against SMS pumping at the operator's cost. */
 class CostGuardIT {
     @RegisterExtension
-    static final TwostepServer SERVER = new TwostepServer(Map.of("twostep.limits.sends-per-hour", "3"));
+    static final TwostepServer SERVER = new TwostepServer(Map.of("twostep.limits.sends-per-hour", "3",
+            "twostep.limits.sends-per-hour-per-country", "3"));
     private final Pages pages = new Pages(SERVER);
 
     @Test

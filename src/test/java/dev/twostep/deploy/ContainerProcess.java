@@ -28,7 +28,8 @@ final class ContainerProcess implements AutoCloseable {
     private static final Map<String, String> NO_SEND_INTERVALS = Map.of(
             "TWOSTEP_LIMITS_USER_INTERVAL_SECONDS", "0",
             "TWOSTEP_LIMITS_NUMBER_INTERVAL_SECONDS", "0",
-            "TWOSTEP_LIMITS_ADDRESS_INTERVAL_SECONDS", "0");
+            "TWOSTEP_LIMITS_ADDRESS_INTERVAL_SECONDS", "0",
+            "TWOSTEP_LIMITS_NUMBER_NEW_SENDS_PER_DAY", "1000");
 
     /**
      * The environment of a deployed app: these variables, without the send intervals, and with codes written

@@ -40,11 +40,20 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
      * Send limits out of the way of the flow tests, which send many codes from one address to one test
      * number, and resend at once. The limit tests (dev.twostep.attack) set the limits they test.
      */
-    public static final Map<String, String> RELAXED_LIMITS = Map.of(
+    public static final Map<String, String> RELAXED_LIMITS = relaxed(
             "twostep.limits.user.interval-seconds", "0", "twostep.limits.user.sends", "1000",
             "twostep.limits.number.interval-seconds", "0", "twostep.limits.number.sends", "1000",
             "twostep.limits.address.interval-seconds", "0", "twostep.limits.address.sends", "1000",
-            "twostep.limits.password-failures-per-address", "1000");
+            "twostep.limits.password-failures-per-address", "1000",
+            "twostep.limits.number.new-sends-per-day", "1000", "twostep.limits.address.confirmed-sends", "1000");
+
+    private static Map<String, String> relaxed(String... pairs) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return Map.copyOf(map);
+    }
 
     private final Map<String, String> settings;
     private String contextPath = CONTEXT;

@@ -1,0 +1,72 @@
+package dev.twostep.attack;
+
+import static dev.twostep.testing.Pages.enterCode;
+import static dev.twostep.testing.Pages.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlPage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.twostep.testing.Pages;
+import dev.twostep.testing.TwostepServer;
+
+/**
+ * The cost ceiling is not a switch against established users: an attacker with many client addresses who
+ * registers accounts against fresh numbers uses up only the budget for numbers nobody confirmed yet (and
+ * per country), while users with confirmed phones keep getting their codes. Addresses come from
+ * X-Forwarded-For behind a trusted proxy (the test client, 127.0.0.1).
+ */
+class CostCeilingIT {
+    @RegisterExtension
+    static final TwostepServer SERVER = new TwostepServer(Map.of(
+            "twostep.trusted-proxies", "127.0.0.1",
+            "twostep.limits.sends-per-hour", "12",
+            "twostep.limits.sends-per-hour-per-country", "8",
+            "twostep.limits.address.sends", "2"));
+    private final Pages pages = new Pages(SERVER);
+
+    private WebClient from(String address) {
+        WebClient client = SERVER.newClient();
+        client.addRequestHeader("X-Forwarded-For", address);
+        return client;
+    }
+
+    @Test
+    void pumpingFromManyAddressesLeavesEstablishedUsersSigningIn() throws Exception {
+        pages.createAccount("veteran", "correct horse battery", "(212) 555-0175");
+        int sentBefore = SERVER.sender().sent().size();
+
+        // 40 addresses, each registering one account against a fresh number, in the US and the UK.
+        int refused = 0;
+        int sent = 0;
+        for (int i = 0; i < 40; i++) {
+            String number = i % 2 == 0 ? String.format(java.util.Locale.ROOT, "+1 415 555 %04d", 1000 + i)
+                    : String.format(java.util.Locale.ROOT, "+44 20 7946 %04d", 1000 + i);
+            HtmlPage page = pages.register(from("198.51.100." + (i + 1)), "pump" + i, "correct horse battery",
+                    number, "sms");
+            if (page.getWebResponse().getStatusCode() == 429) {
+                refused++;
+                assertTrue(text(page).contains("The service has sent as many codes as it may this hour."), text(page));
+            } else {
+                sent++;
+            }
+        }
+        // The new-number budget (12 an hour, 8 per country; one was the veteran's registration) is all they get.
+        assertEquals(11, sent, "codes the pumping got");
+        assertEquals(29, refused);
+        assertEquals(sentBefore + 11, SERVER.sender().sent().size());
+        assertTrue(SERVER.count("SELECT COUNT(*) FROM rate_events WHERE kind = 'send-new-cc' AND subject = 'US'") <= 8);
+
+        // The established user signs in as always, from yet another address.
+        HtmlPage code = pages.signIn(from("203.0.113.7"), "veteran", "correct horse battery");
+        assertEquals(200, code.getWebResponse().getStatusCode(), text(code));
+        assertTrue(text(code).contains("A code is on its way by text message."), text(code));
+        HtmlPage account = enterCode(code, SERVER.sender().lastCode());
+        assertTrue(account.getUrl().getPath().endsWith("/account"), text(account));
+    }
+}
