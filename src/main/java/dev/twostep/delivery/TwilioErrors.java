@@ -5,7 +5,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.twilio.exception.ApiConnectionException;
 import com.twilio.exception.ApiException;
 import com.twilio.exception.TwilioException;
 
@@ -38,22 +37,34 @@ final class TwilioErrors {
     }
 
     static DeliveryException map(TwilioException e, Channel channel, String to) {
-        if (e instanceof ApiException api) {
+        if (e instanceof TwilioCallException call) {
+            // No answer, or half of one: Twilio's error fields are empty, the cause says what happened.
+            LOG.warn("Twilio {} for {} to {}: {}", call.what(), article(channel), PhoneMask.mask(to),
+                    call.maybeSent() ? "maybe sent" : "not sent");
+            return new DeliveryException(Reason.TRY_LATER, null, call.getMessage(), null);
+        }
+        if (e instanceof ApiException api && api.getCode() != null) {
             Integer code = api.getCode();
-            Reason reason = code == null ? Reason.TRY_LATER : REASONS.getOrDefault(code, Reason.TRY_LATER);
-            if (code != null && code == 20003) {
+            Reason reason = REASONS.getOrDefault(code, Reason.TRY_LATER);
+            if (code == 20003) {
                 LOG.error("Twilio refused Twostep's credentials (error 20003, HTTP {}): check TWILIO_ACCOUNT_SID and"
                         + " TWILIO_AUTH_TOKEN", api.getStatusCode());
             } else {
-                LOG.warn("Twilio refused a {} to {}: error {} (HTTP {}) {}", channel, PhoneMask.mask(to),
+                LOG.warn("Twilio refused {} to {}: error {} (HTTP {}) {}", article(channel), PhoneMask.mask(to),
                         code, api.getStatusCode(), api.getMoreInfo() == null ? "" : api.getMoreInfo());
             }
-            return new DeliveryException(reason, code == null ? null : code.toString(),
-                    "Twilio error " + code + " (HTTP " + api.getStatusCode() + ")", null);
+            return new DeliveryException(reason, code.toString(), "Twilio error " + code + " (HTTP " + api.getStatusCode()
+                    + ")", null);
         }
-        String what = e instanceof ApiConnectionException ? "could not be reached or timed out" : "failed";
-        LOG.warn("Twilio {} for a {} to {}: {}", what, channel, PhoneMask.mask(to), rootMessage(e));
-        return new DeliveryException(Reason.TRY_LATER, null, "Twilio " + what, null);
+        // An answer without Twilio's error fields (an empty or unreadable body), or the SDK's own failure.
+        LOG.warn("Twilio's answer to {} to {} could not be used: {}", article(channel), PhoneMask.mask(to),
+                rootMessage(e));
+        return new DeliveryException(Reason.TRY_LATER, null, "Twilio failed: " + rootMessage(e), null);
+    }
+
+    /** "an SMS", "a call": for log lines. */
+    private static String article(Channel channel) {
+        return channel == Channel.SMS ? "an SMS" : "a call";
     }
 
     private static String rootMessage(Throwable e) {

@@ -22,12 +22,13 @@ public final class TwilioSenders {
     private TwilioSenders() {
     }
 
-    /** The REST client: the SDK's own, with a base-URL rewriting, time-bounded HTTP client. */
+    /** The REST client: the SDK's own, with a base-URL rewriting HTTP client that keeps a deadline. */
     public static TwilioRestClient client(TwostepConfig.Twilio t) {
         TwilioRestClient.Builder builder = t.apiKey() != null
                 ? new TwilioRestClient.Builder(t.apiKey(), t.apiSecret()).accountSid(t.accountSid())
                 : new TwilioRestClient.Builder(t.accountSid(), t.authToken());
-        return builder.httpClient(new BaseUrlHttpClient(t.baseUrl(), t.connectTimeout(), t.readTimeout())).build();
+        return builder.httpClient(new TwilioHttpClient(t.baseUrl(), t.connectTimeout(), t.readTimeout(), t.deadline()))
+                .build();
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -83,6 +84,53 @@ class TwilioErrorMappingTest {
             assertEquals(Reason.TRY_LATER, e.reason());
             assertNull(e.providerCode());
         }
+    }
+
+    @Test
+    void anAnswerTricklingInIsCutOffAtTheDeadline() throws Exception {
+        try (TwilioStub twilio = TwilioStub.answering(201, "{}")) {
+            // One byte every 4 s: a read timeout of 5 s alone never fires.
+            twilio.trickle(Duration.ofSeconds(4), true);
+            CodeSender sender = sender(twilio.baseUrl(), Map.of("twilio.deadline-ms", "2000",
+                    "twilio.read-timeout-ms", "5000"));
+            long start = System.nanoTime();
+            DeliveryException e = assertThrows(DeliveryException.class, () -> sender.send(sms()));
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(took < 2000 + 3000, "the send took " + took + " ms");
+            assertNull(e.providerCode());
+        }
+    }
+
+    @Test
+    void aCallWithoutAnAnswerIsLoggedAsWhatHappenedAndWhetherTwilioMayHaveIt() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(TwilioErrors.class.getName());
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try (TwilioStub twilio = TwilioStub.answering(201, "{}")) {
+            twilio.stall();
+            assertThrows(DeliveryException.class, () -> sender(twilio.baseUrl(), Map.of("twilio.deadline-ms", "1000",
+                    "twilio.read-timeout-ms", "60000")).send(sms()));
+            assertThrows(DeliveryException.class, () -> sender(TwilioStub.closedPort(), Map.of()).send(sms()));
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertEquals(List.of(
+                "WARNING Twilio did not answer within 1000 ms (deadline) for an SMS to ••••••••71: maybe sent",
+                "WARNING Twilio could not be reached (ConnectException) for an SMS to ••••••••71: not sent"), lines);
     }
 
     @Test
