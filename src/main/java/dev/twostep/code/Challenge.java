@@ -11,6 +11,17 @@ public record Challenge(long id, String username, Purpose purpose, Channel chann
     public static final java.util.Set<String> FAILED_DELIVERY =
             java.util.Set.of("undelivered", "failed", "busy", "no-answer", "canceled");
 
+    /**
+     * The delivery status of a code whose send got no answer although the provider may have had the
+     * request: the code may arrive, late, or not at all.
+     */
+    public static final String UNCERTAIN = "uncertain";
+
+    /** True when the send got no answer and the code may or may not arrive. */
+    public boolean deliveryUncertain() {
+        return UNCERTAIN.equals(deliveryStatus);
+    }
+
     /** True when the provider reported that this code did not arrive. */
     public boolean deliveryFailed() {
         return deliveryStatus != null && FAILED_DELIVERY.contains(deliveryStatus);

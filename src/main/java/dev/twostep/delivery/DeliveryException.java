@@ -17,6 +17,11 @@ public final class DeliveryException extends Exception {
         OPTED_OUT,
         /** The provider is busy, down, slow or misconfigured: try again later. */
         TRY_LATER,
+        /**
+         * No answer came, but the request may have reached the provider (a timeout after it went out, a
+         * connection lost before the answer), which may deliver the code and bill for it: keep the code.
+         */
+        MAYBE_SENT,
         /** Twostep's own settings no longer allow this number (country or kind of number). */
         NUMBER_NOT_ALLOWED
     }

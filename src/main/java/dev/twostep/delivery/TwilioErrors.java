@@ -41,7 +41,8 @@ final class TwilioErrors {
             // No answer, or half of one: Twilio's error fields are empty, the cause says what happened.
             LOG.warn("Twilio {} for {} to {}: {}", call.what(), article(channel), PhoneMask.mask(to),
                     call.maybeSent() ? "maybe sent" : "not sent");
-            return new DeliveryException(Reason.TRY_LATER, null, call.getMessage(), null);
+            return new DeliveryException(call.maybeSent() ? Reason.MAYBE_SENT : Reason.TRY_LATER, null,
+                    call.getMessage(), null);
         }
         if (e instanceof ApiException api && api.getCode() != null) {
             Integer code = api.getCode();

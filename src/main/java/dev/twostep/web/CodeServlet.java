@@ -264,7 +264,7 @@ public class CodeServlet extends HttpServlet {
             case REGION_NOT_ENABLED -> "code.error.regionNotEnabled";
             case UNVERIFIED_NUMBER -> "code.error.unverifiedNumber";
             case OPTED_OUT -> "code.error.optedOut";
-            case TRY_LATER -> "code.error.tryLater";
+            case TRY_LATER, MAYBE_SENT -> "code.error.tryLater";
             case NUMBER_NOT_ALLOWED -> "code.error.numberNotAllowed";
         };
     }

@@ -15,13 +15,17 @@ public final class RecordingSender implements CodeSender {
     private static final java.util.concurrent.atomic.AtomicLong SIDS = new java.util.concurrent.atomic.AtomicLong();
     private final List<CodeMessage> sent = new ArrayList<>();
     private DeliveryException failure;
+    private boolean failAfterSending;
 
     @Override
     public synchronized String send(CodeMessage message) throws DeliveryException {
-        if (failure != null) {
+        if (failure != null && !failAfterSending) {
             throw failure;
         }
         sent.add(message);
+        if (failure != null) {
+            throw failure;
+        }
         // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
         return String.format("%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
                 SIDS.incrementAndGet());
@@ -60,11 +64,19 @@ public final class RecordingSender implements CodeSender {
 
     public synchronized void failWith(DeliveryException e) {
         failure = e;
+        failAfterSending = false;
+    }
+
+    /** The next sends go out (a test can read their codes) and then report this failure: a lost answer. */
+    public synchronized void failAfterSending(DeliveryException e) {
+        failure = e;
+        failAfterSending = true;
     }
 
     public synchronized void reset() {
         sent.clear();
         notices.clear();
         failure = null;
+        failAfterSending = false;
     }
 }

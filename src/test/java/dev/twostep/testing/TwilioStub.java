@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * network does. Either it forwards every request to a real mock of Twilio's API (Prism) and records what
  * went and what came back, so a test can assert what the SDK sent; or it answers by itself: with a fixed
  * status and body (Twilio's error JSON), late, never ({@link #stall()}), one byte at a time
- * ({@link #trickle}), or by hanging up ({@link #hangUp()}). {@link #closedPort()} is an address where
- * nothing listens. Every answer closes its connection.
+ * ({@link #trickle}), by hanging up ({@link #hangUp()}), or not even take the connection ({@link #refuse()},
+ * until the next mode is set). {@link #closedPort()} is an address where nothing listens. Every answer
+ * closes its connection.
  */
 public final class TwilioStub implements AutoCloseable {
 
@@ -51,7 +52,9 @@ public final class TwilioStub implements AutoCloseable {
     /** How the stub answers. */
     private enum Mode { ANSWER, STALL, TRICKLE_BODY, TRICKLE_ALL, HANG_UP }
 
-    private final ServerSocket server;
+    private final int port;
+    private volatile ServerSocket server;
+    private volatile boolean closed;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twilio-stub");
         t.setDaemon(true);
@@ -72,7 +75,9 @@ public final class TwilioStub implements AutoCloseable {
     private TwilioStub() throws IOException {
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        threads.execute(this::accept);
+        port = server.getLocalPort();
+        ServerSocket listening = server;
+        threads.execute(() -> accept(listening));
     }
 
     /** Forwards to Prism (or any Twilio-compatible base URL) and records. */
@@ -105,6 +110,7 @@ public final class TwilioStub implements AutoCloseable {
 
     /** From now on answers at once with this status and JSON body. */
     public void answer(int status, String json) {
+        listen();
         this.fixedStatus = status;
         this.fixedBody = json;
         this.delayMillis = 0;
@@ -123,6 +129,7 @@ public final class TwilioStub implements AutoCloseable {
 
     /** Reads each request and never answers, until the client gives up or the stub closes. */
     public void stall() {
+        listen();
         this.mode = Mode.STALL;
     }
 
@@ -131,13 +138,40 @@ public final class TwilioStub implements AutoCloseable {
      * ({@code headersFirst}) or from the very first byte of the status line on.
      */
     public void trickle(Duration every, boolean headersFirst) {
+        listen();
         this.trickleMillis = every.toMillis();
         this.mode = headersFirst ? Mode.TRICKLE_BODY : Mode.TRICKLE_ALL;
     }
 
     /** Reads each request and closes the connection without a word. */
     public void hangUp() {
+        listen();
         this.mode = Mode.HANG_UP;
+    }
+
+    /** Stops listening, so connections are refused, until another mode is set. */
+    public synchronized void refuse() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // Refusing anyway.
+        }
+    }
+
+    /** Listens again on the same port after {@link #refuse()}. */
+    private synchronized void listen() {
+        if (!server.isClosed() || closed) {
+            return;
+        }
+        try {
+            ServerSocket listening = new ServerSocket();
+            listening.setReuseAddress(true);
+            listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            server = listening;
+            threads.execute(() -> accept(listening));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Waits until this many requests have arrived (answered or not). */
@@ -164,7 +198,7 @@ public final class TwilioStub implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        return "http://127.0.0.1:" + port;
     }
 
     public synchronized List<Exchange> exchanges() {
@@ -178,10 +212,10 @@ public final class TwilioStub implements AutoCloseable {
         return exchanges.get(exchanges.size() - 1);
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
+    private void accept(ServerSocket listening) {
+        while (!listening.isClosed()) {
             try {
-                Socket socket = server.accept();
+                Socket socket = listening.accept();
                 open.add(socket);
                 threads.execute(() -> serve(socket));
             } catch (IOException e) {
@@ -276,7 +310,7 @@ public final class TwilioStub implements AutoCloseable {
             } catch (SocketTimeoutException e) {
                 return false;
             } catch (IOException e) {
-                if (!server.isClosed()) {
+                if (!closed) {
                     abandoned.incrementAndGet();
                 }
                 return true;
@@ -350,6 +384,7 @@ public final class TwilioStub implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         try {
             server.close();
         } catch (IOException ignored) {
