@@ -22,6 +22,11 @@ public final class DeliveryException extends Exception {
          * connection lost before the answer), which may deliver the code and bill for it: keep the code.
          */
         MAYBE_SENT,
+        /**
+         * The provider refuses because of Twostep's account or settings (credentials, the number sent from,
+         * the Messaging Service): no code reaches anyone until an operator fixes them.
+         */
+        NOT_CONFIGURED,
         /** Twostep's own settings no longer allow this number (country or kind of number). */
         NUMBER_NOT_ALLOWED
     }

@@ -265,6 +265,7 @@ public class CodeServlet extends HttpServlet {
             case UNVERIFIED_NUMBER -> "code.error.unverifiedNumber";
             case OPTED_OUT -> "code.error.optedOut";
             case TRY_LATER, MAYBE_SENT -> "code.error.tryLater";
+            case NOT_CONFIGURED -> "code.error.notConfigured";
             case NUMBER_NOT_ALLOWED -> "code.error.numberNotAllowed";
         };
     }

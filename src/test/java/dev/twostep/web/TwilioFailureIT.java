@@ -115,6 +115,16 @@ class TwilioFailureIT {
     }
 
     @Test
+    void anOperatorsMistakeSaysCodesCannotBeSentWithoutBlamingTheUsersNumber() throws Exception {
+        TWILIO.answerError(401, 20003);
+        HtmlPage code = pages.register(SERVER.newClient(), "misconfigured", "correct horse battery", "(415) 555-2671",
+                "sms");
+        assertEquals(503, code.getWebResponse().getStatusCode());
+        assertTrue(text(code).contains("Codes cannot be sent right now."), text(code));
+        assertFalse(text(code).contains("20003") || text(code).contains("phone number"), text(code));
+    }
+
+    @Test
     void aTwilioThatRefusesConnectionsGetsTryLater() throws Exception {
         TWILIO.refuse();
         try {
