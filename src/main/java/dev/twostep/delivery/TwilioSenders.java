@@ -51,7 +51,7 @@ public final class TwilioSenders {
         CodeSender sms = new TwilioSmsSender(client, t.fromNumber(), t.messagingServiceSid(), config.appName(),
                 webOtpHost, status, texts);
         CodeSender call = new TwilioVoiceSender(client, t.callerId(), config.appName(), status, voice,
-                new VoiceToken(secret), texts);
+                new VoiceToken(secret), texts, t.voiceRingTimeoutSeconds());
         // Waiting for a place is bounded by the connect timeout: a request thread never waits long.
         return new ChannelRouter(Map.of(Channel.SMS, sms, Channel.VOICE, call), t.maxInFlight(),
                 Duration.ofMillis(Math.min(t.connectTimeout().toMillis(), 2000)));
