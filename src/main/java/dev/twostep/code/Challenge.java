@@ -12,13 +12,14 @@ public record Challenge(long id, String username, Purpose purpose, Channel chann
             java.util.Set.of("undelivered", "failed", "busy", "no-answer", "canceled");
 
     /**
-     * Set when the provider did not answer in time: it may have taken the request and deliver the code, so the
-     * code stays live and the user is told it may take a moment.
+     * The delivery status of a code whose send got no answer although the provider may have had the
+     * request: the code may arrive, late, or not at all.
      */
-    public static final String DELIVERY_UNCERTAIN = "uncertain";
+    public static final String UNCERTAIN = "uncertain";
 
+    /** True when the send got no answer and the code may or may not arrive. */
     public boolean deliveryUncertain() {
-        return DELIVERY_UNCERTAIN.equals(deliveryStatus);
+        return UNCERTAIN.equals(deliveryStatus);
     }
 
     /** True when the provider reported that this code did not arrive. */

@@ -41,6 +41,10 @@ final class ChallengeDao {
 
     private static final String SET_PROVIDER_ID = "UPDATE challenges SET provider_id = ? WHERE id = ?";
 
+    /** Only before any report: a report that came in the meantime knows better. */
+    private static final String SET_UNCERTAIN = "UPDATE challenges SET delivery_status = ?"
+            + " WHERE id = ? AND delivery_status IS NULL";
+
     /** A final status is never overwritten by a late report of an earlier one. */
     private static final String RECORD_STATUS = "UPDATE challenges SET delivery_status = ?, delivery_error = ?"
             + " WHERE provider_id = ? AND (delivery_status IS NULL OR delivery_status NOT IN"
@@ -102,6 +106,11 @@ final class ChallengeDao {
 
     long purgeCreatedBefore(long before, int batch) {
         return jdbc.deleteInBatches("purging old codes", PURGE, batch, before);
+    }
+
+    /** Records that the provider may or may not have the code: its answer never came. */
+    void markUncertain(long id) {
+        jdbc.update("recording an uncertain delivery", SET_UNCERTAIN, params(Challenge.UNCERTAIN, id));
     }
 
     private static Challenge map(ResultSet rs) throws SQLException {

@@ -81,7 +81,8 @@ public final class CodeService {
      * Makes a new code, stores its hash, and sends it. Once the send succeeded, every older open code of
      * this user stops working. No database connection is held while the sender runs.
      *
-     * @return the new challenge, whose id the caller keeps in the session
+     * @return the new challenge, whose id the caller keeps in the session; its delivery status is
+     *         {@link Challenge#UNCERTAIN} when the sender got no answer but may have handed the code over
      * @throws DeliveryException when the sender failed; the new code is cancelled and older ones stay
      */
     public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale)
@@ -112,6 +113,9 @@ public final class CodeService {
         try {
             providerId = sender.send(new CodeMessage(challenge.id(), destination, channel, code, policy.ttl(), locale));
         } catch (DeliveryException e) {
+            if (e.reason() == DeliveryException.Reason.MAYBE_SENT) {
+                return uncertain(challenge, e);
+            }
             sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
             LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", Logs.safe(username), channel,
@@ -130,6 +134,20 @@ public final class CodeService {
         LOG.info("Code sent to user {} by {} to {}{}", Logs.safe(username), channel, PhoneMask.mask(destination),
                 providerId == null ? "" : " (" + providerId + ")");
         return dao.find(challenge.id(), username).orElse(challenge);
+    }
+
+    /**
+     * The send got no answer, but the provider may have had it and may deliver (and bill) the code. So the
+     * code is treated as sent: it stays valid, keeps its send-limit counts and replaces older codes, and it
+     * is marked uncertain so the page can say it may take a moment, or may not come.
+     */
+    private Challenge uncertain(Challenge challenge, DeliveryException e) {
+        dao.revokeOlder(challenge.username(), challenge.id(), challenge.createdAt(), clock.millis());
+        dao.markUncertain(challenge.id());
+        LOG.warn("A code to user {} by {} to {} may or may not have been sent ({}); it stays valid",
+                Logs.safe(challenge.username()), challenge.channel(), PhoneMask.mask(challenge.destination()),
+                e.getMessage());
+        return dao.find(challenge.id(), challenge.username()).orElse(challenge);
     }
 
     /**

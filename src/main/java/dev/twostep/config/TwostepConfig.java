@@ -116,18 +116,24 @@ public record TwostepConfig(
      * Twilio account settings; present only when delivery uses Twilio. Either the auth token or an API key
      * and its secret authenticate requests; only the auth token can check Twilio's signatures on
      * callbacks, so status callbacks and the press-a-key call need it.
+     *
+     * @param deadline bound on a whole call to Twilio's API (twilio.deadline-ms, default 10 s)
+     * @param voiceRingTimeoutSeconds how long a code call rings before Twilio gives up, so that it ends
+     *        before voicemail answers (twilio.voice.ring-timeout-seconds, default 20)
      */
     public record Twilio(String accountSid, String authToken, String apiKey, String apiSecret, String fromNumber,
                          String messagingServiceSid, String callerId, URI baseUrl, Duration connectTimeout,
-                         Duration readTimeout, Locale voiceLanguage, boolean voicePressKey, int maxInFlight) {
+                         Duration readTimeout, Locale voiceLanguage, boolean voicePressKey, int maxInFlight,
+                         Duration deadline, int voiceRingTimeoutSeconds) {
         @Override
         public String toString() {
             // Neither the auth token nor the API secret ever reaches a log line.
             return "Twilio[accountSid=" + accountSid + ", auth=" + (apiKey != null ? "api key " + apiKey : "auth token")
                     + ", from=" + fromNumber + ", messagingServiceSid=" + messagingServiceSid + ", callerId=" + callerId
                     + ", baseUrl=" + baseUrl + ", connectTimeout=" + connectTimeout.toMillis() + "ms, readTimeout="
-                    + readTimeout.toMillis() + "ms, voiceLanguage=" + voiceLanguage.toLanguageTag()
-                    + ", voicePressKey=" + voicePressKey + ", maxInFlight=" + maxInFlight + "]";
+                    + readTimeout.toMillis() + "ms, deadline=" + deadline.toMillis() + "ms, voiceLanguage="
+                    + voiceLanguage.toLanguageTag() + ", voicePressKey=" + voicePressKey + ", voiceRingTimeout="
+                    + voiceRingTimeoutSeconds + "s, maxInFlight=" + maxInFlight + "]";
         }
     }
 
@@ -181,7 +187,10 @@ public record TwostepConfig(
                     Duration.ofMillis(s.getInt("twilio.read-timeout-ms", 10000, 100, 120000)),
                     Locale.forLanguageTag(s.get("twilio.voice.language", "en-US")),
                     pressKey,
-                    s.getInt("twilio.max-in-flight", 16, 1, 1000));
+                    s.getInt("twilio.max-in-flight", 16, 1, 1000),
+                    Duration.ofMillis(s.getInt("twilio.deadline-ms", 10000, 1000, 120000)),
+                    // Twilio takes up to 600 s; below 5 s most phones would not even ring.
+                    s.getInt("twilio.voice.ring-timeout-seconds", 20, 5, 600));
         }
         String region = s.get("twostep.phone.default-region", "US").toUpperCase(Locale.ROOT);
         Set<String> regions = PhoneNumberUtil.getInstance().getSupportedRegions();

@@ -17,6 +17,16 @@ public final class DeliveryException extends Exception {
         OPTED_OUT,
         /** The provider is busy, down, slow or misconfigured: try again later. */
         TRY_LATER,
+        /**
+         * No answer came, but the request may have reached the provider (a timeout after it went out, a
+         * connection lost before the answer), which may deliver the code and bill for it: keep the code.
+         */
+        MAYBE_SENT,
+        /**
+         * The provider refuses because of Twostep's account or settings (credentials, the number sent from,
+         * the Messaging Service): no code reaches anyone until an operator fixes them.
+         */
+        NOT_CONFIGURED,
         /** Twostep's own settings no longer allow this number (country or kind of number). */
         NUMBER_NOT_ALLOWED
     }

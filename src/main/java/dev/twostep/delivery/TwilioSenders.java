@@ -22,12 +22,13 @@ public final class TwilioSenders {
     private TwilioSenders() {
     }
 
-    /** The REST client: the SDK's own, with a base-URL rewriting, time-bounded HTTP client. */
+    /** The REST client: the SDK's own, with a base-URL rewriting HTTP client that keeps a deadline. */
     public static TwilioRestClient client(TwostepConfig.Twilio t) {
         TwilioRestClient.Builder builder = t.apiKey() != null
                 ? new TwilioRestClient.Builder(t.apiKey(), t.apiSecret()).accountSid(t.accountSid())
                 : new TwilioRestClient.Builder(t.accountSid(), t.authToken());
-        return builder.httpClient(new BaseUrlHttpClient(t.baseUrl(), t.connectTimeout(), t.readTimeout())).build();
+        return builder.httpClient(new TwilioHttpClient(t.baseUrl(), t.connectTimeout(), t.readTimeout(), t.deadline()))
+                .build();
     }
 
     /**
@@ -50,7 +51,7 @@ public final class TwilioSenders {
         CodeSender sms = new TwilioSmsSender(client, t.fromNumber(), t.messagingServiceSid(), config.appName(),
                 webOtpHost, status, texts);
         CodeSender call = new TwilioVoiceSender(client, t.callerId(), config.appName(), status, voice,
-                new VoiceToken(secret), texts);
+                new VoiceToken(secret), texts, t.voiceRingTimeoutSeconds());
         // Waiting for a place is bounded by the connect timeout: a request thread never waits long.
         return new ChannelRouter(Map.of(Channel.SMS, sms, Channel.VOICE, call), t.maxInFlight(),
                 Duration.ofMillis(Math.min(t.connectTimeout().toMillis(), 2000)));

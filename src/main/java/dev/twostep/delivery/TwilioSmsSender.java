@@ -1,6 +1,7 @@
 package dev.twostep.delivery;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 
 import com.twilio.exception.TwilioException;
@@ -12,9 +13,14 @@ import com.twilio.type.PhoneNumber;
 /**
  * Codes by SMS through Twilio Programmable Messaging, from a number or a Messaging Service. The body ends
  * with the WebOTP line ("@host #123456") when a public origin is configured, so browsers and phone
- * keyboards can offer the code.
+ * keyboards can offer the code. A message carries the code's life as its validity period: Twilio drops it,
+ * instead of delivering a dead code, if it is still queued when the code expires.
  */
 public final class TwilioSmsSender implements CodeSender {
+    /** Twilio's range for ValidityPeriod, in seconds (its default is the maximum, 10 hours). */
+    static final int MIN_VALIDITY = 1;
+    static final int MAX_VALIDITY = 36000;
+
     private final TwilioRestClient client;
     private final String from;
     private final String messagingServiceSid;
@@ -49,6 +55,7 @@ public final class TwilioSmsSender implements CodeSender {
         MessageCreator creator = messagingServiceSid != null
                 ? Message.creator(new PhoneNumber(m.to()), messagingServiceSid, body)
                 : Message.creator(new PhoneNumber(m.to()), new PhoneNumber(from), body);
+        creator.setValidityPeriod(validityPeriod(m.validFor()));
         if (statusCallback != null) {
             creator.setStatusCallback(statusCallback);
         }
@@ -57,6 +64,11 @@ public final class TwilioSmsSender implements CodeSender {
         } catch (TwilioException e) {
             throw TwilioErrors.map(e, m.channel(), m.to());
         }
+    }
+
+    /** The code's remaining life in whole seconds, within what Twilio accepts. */
+    static int validityPeriod(Duration validFor) {
+        return (int) Math.max(MIN_VALIDITY, Math.min(MAX_VALIDITY, validFor.toSeconds()));
     }
 
     @Override

@@ -24,6 +24,9 @@ import com.twilio.type.Twiml;
  * <p>A call can end in voicemail, and then the code is in the voicemail box. With a public origin and
  * {@code twilio.voice.press-key} on, the call instead asks the person to press a key first; only then does
  * Twilio fetch the code from Twostep (a request signed by Twilio, carrying a sealed {@link VoiceToken}).
+ * Either way a code call rings only for the configured ring timeout, so that it usually ends before the
+ * phone's voicemail answers. (Answering-machine detection is not used: with inline TwiML the call cannot
+ * act on its result; see docs/twilio.md.)
  */
 public final class TwilioVoiceSender implements CodeSender {
     static final int READINGS = 3;
@@ -35,14 +38,16 @@ public final class TwilioVoiceSender implements CodeSender {
     private final URI pressKeyAction;
     private final VoiceToken tokens;
     private final DeliveryTexts texts;
+    private final int ringTimeoutSeconds;
 
     /**
      * @param statusCallback where Twilio reports the call's progress, or null
      * @param pressKeyAction the URL Twilio asks for the code after a key press, or null to read the code
      *        straight away
+     * @param ringTimeoutSeconds how long a code call rings before Twilio gives up (Twilio takes 1 to 600)
      */
     public TwilioVoiceSender(TwilioRestClient client, String callerId, String appName, URI statusCallback,
-                             URI pressKeyAction, VoiceToken tokens, DeliveryTexts texts) {
+                             URI pressKeyAction, VoiceToken tokens, DeliveryTexts texts, int ringTimeoutSeconds) {
         this.client = Objects.requireNonNull(client, "client");
         this.callerId = Objects.requireNonNull(callerId, "callerId");
         this.appName = appName;
@@ -50,6 +55,7 @@ public final class TwilioVoiceSender implements CodeSender {
         this.pressKeyAction = pressKeyAction;
         this.tokens = tokens;
         this.texts = texts;
+        this.ringTimeoutSeconds = ringTimeoutSeconds;
     }
 
     @Override
@@ -60,6 +66,7 @@ public final class TwilioVoiceSender implements CodeSender {
                         + "&lang=" + texts.localeFor(m.locale()).toLanguageTag())
                 : codeTwiml(texts, appName, m.code(), m.locale());
         CallCreator creator = Call.creator(new PhoneNumber(m.to()), new PhoneNumber(callerId), new Twiml(twiml));
+        creator.setTimeout(ringTimeoutSeconds);
         if (statusCallback != null) {
             creator.setStatusCallback(statusCallback);
             // Only the "completed" event (Twilio's default): its CallStatus says completed, busy,

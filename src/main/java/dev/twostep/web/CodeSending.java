@@ -157,7 +157,9 @@ public final class CodeSending {
             case REGION_NOT_ENABLED -> "code.error.regionNotEnabled";
             case UNVERIFIED_NUMBER -> "code.error.unverifiedNumber";
             case OPTED_OUT -> "code.error.optedOut";
-            case TRY_LATER -> "code.error.tryLater";
+            // A maybe-sent code comes back from issue() as sent and uncertain; here only for completeness.
+            case TRY_LATER, MAYBE_SENT -> "code.error.tryLater";
+            case NOT_CONFIGURED -> "code.error.notConfigured";
             case NUMBER_NOT_ALLOWED -> "code.error.numberNotAllowed";
         };
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -27,9 +28,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.twostep.code.VerifyResult.Outcome;
+import dev.twostep.config.Settings;
+import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
 import dev.twostep.delivery.DeliveryException;
+import dev.twostep.limits.LimitedException;
+import dev.twostep.limits.RateLimiter;
 import dev.twostep.testing.MutableClock;
 import dev.twostep.testing.RecordingSender;
 import dev.twostep.testing.OpenDatabases;
@@ -157,6 +162,32 @@ class CodeServiceTest {
         sender.failWith(new DeliveryException(DeliveryException.Reason.TRY_LATER, "20429", "busy", null));
         assertThrows(DeliveryException.class, () -> issue(codes, "alice"));
         assertEquals(Outcome.ACCEPTED, codes.verify("alice", first.id(), firstCode).outcome());
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void aSendThatMayHaveGoneOutCountsAsSentAndIsMarkedUncertain(String kind) throws Exception {
+        db = databases.open(kind);
+        Jdbc jdbc = new Jdbc(db.database().dataSource());
+        // The defaults: at least 30 s between two codes to the same user.
+        TwostepConfig.Limits limits = TwostepConfig.from(new Settings(name -> null, Map.of())).limits();
+        CodeService codes = new CodeService(jdbc, SECRET, sender, new CodeService.Policy(6, Duration.ofMinutes(10), 5),
+                clock, new SendLimits(new RateLimiter(jdbc), limits), null);
+        Challenge first = codes.issue("alice", TO, Channel.SMS, Purpose.LOGIN, Locale.ENGLISH, "192.0.2.1");
+        String firstCode = sender.lastCode();
+        clock.advance(Duration.ofMinutes(1));
+        sender.failAfterSending(new DeliveryException(DeliveryException.Reason.MAYBE_SENT, null, "no answer", null));
+
+        Challenge second = codes.issue("alice", TO, Channel.SMS, Purpose.LOGIN, Locale.ENGLISH, "192.0.2.1");
+        assertEquals(Challenge.UNCERTAIN, second.deliveryStatus());
+        assertTrue(second.deliveryUncertain());
+        assertEquals(Challenge.UNCERTAIN, codes.find("alice", second.id()).orElseThrow().deliveryStatus());
+        assertThrows(LimitedException.class, () -> codes.issue("alice", TO, Channel.SMS, Purpose.LOGIN,
+                Locale.ENGLISH, "192.0.2.1"), "a code that may have gone out counts against the send limits");
+        assertEquals(Outcome.NOT_ACTIVE, codes.verify("alice", first.id(), firstCode).outcome(),
+                "it replaces the older code, as a sent one does");
+        assertEquals(Outcome.ACCEPTED, codes.verify("alice", second.id(), sender.lastCode()).outcome(),
+                "when it arrives, late, it works");
     }
 
     @ParameterizedTest

@@ -121,4 +121,18 @@ class TwostepConfigTest {
                 Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "x")));
         assertEquals("twilio.base-url", e.setting());
     }
+
+    @Test
+    void twilioCallsHaveADeadlineAndCodeCallsARingTimeoutWithinTheirRanges() {
+        Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "x");
+        TwostepConfig.Twilio defaults = parse(Map.of("twilio.from-number", "+15005550006"), env).twilio();
+        assertEquals(java.time.Duration.ofSeconds(10), defaults.deadline());
+        assertEquals(20, defaults.voiceRingTimeoutSeconds());
+        for (String[] bad : new String[][] {{"twilio.deadline-ms", "999"}, {"twilio.deadline-ms", "120001"},
+                {"twilio.voice.ring-timeout-seconds", "4"}, {"twilio.voice.ring-timeout-seconds", "601"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> parse(
+                    Map.of("twilio.from-number", "+15005550006", bad[0], bad[1]), env));
+            assertEquals(bad[0], e.setting());
+        }
+    }
 }

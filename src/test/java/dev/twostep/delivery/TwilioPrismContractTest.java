@@ -83,6 +83,7 @@ class TwilioPrismContractTest {
         assertEquals("+14155552671", e.form().get("To"));
         assertEquals("+15005550006", e.form().get("From"));
         assertEquals("Your Twostep code is 123456. It expires in 10 minutes.", e.form().get("Body"));
+        assertEquals("600", e.form().get("ValidityPeriod"), "Twilio drops the SMS once the code is dead");
         assertNull(e.form().get("StatusCallback"));
         assertEquals(sidIn(e.responseBody()), sid);
         assertTrue(sid.startsWith("SM"), sid);
@@ -118,6 +119,7 @@ class TwilioPrismContractTest {
         assertEquals("+14155552671", e.form().get("To"));
         assertEquals("+15005550006", e.form().get("From"));
         assertFalse(e.form().containsKey("Url"), "no callback URL is needed");
+        assertEquals("20", e.form().get("Timeout"), "hangs up before most voicemail answers");
         String twiml = e.form().get("Twiml");
         assertTrue(twiml.startsWith("<?xml") && twiml.contains("<Response>"), twiml);
         assertEquals(3, twiml.split(Pattern.quote("1, 2, 3, 4, 5, 6."), -1).length - 1, twiml);
@@ -154,5 +156,18 @@ class TwilioPrismContractTest {
         assertFalse(twiml.contains("1, 2, 3"), "the code must not be read before a key is pressed: " + twiml);
         assertEquals("https://auth.example.com/app/twostep/twilio/status", e.form().get("StatusCallback"));
         assertEquals("POST", e.form().get("StatusCallbackMethod"));
+    }
+
+    @Test
+    void theRingTimeoutAndTheValidityPeriodFollowTheSettings() throws Exception {
+        CodeSender sender = sender(Map.of("twilio.voice.ring-timeout-seconds", "600"));
+        sender.send(message(Channel.VOICE, Locale.US));
+        Exchange call = twilio.last();
+        assertAccepted(call, "Calls");
+        assertEquals("600", call.form().get("Timeout"));
+        sender.send(new CodeMessage(42, "+14155552671", Channel.SMS, "123456", Duration.ofSeconds(30), Locale.US));
+        Exchange sms = twilio.last();
+        assertAccepted(sms, "Messages");
+        assertEquals("30", sms.form().get("ValidityPeriod"));
     }
 }

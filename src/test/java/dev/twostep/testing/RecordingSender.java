@@ -15,6 +15,7 @@ public final class RecordingSender implements CodeSender {
     private static final java.util.concurrent.atomic.AtomicLong SIDS = new java.util.concurrent.atomic.AtomicLong();
     private final List<CodeMessage> sent = new ArrayList<>();
     private DeliveryException failure;
+    private boolean failAfterSending;
     private volatile java.util.function.Consumer<CodeMessage> beforeSend = m -> { };
 
     @Override
@@ -22,10 +23,13 @@ public final class RecordingSender implements CodeSender {
         // Outside the lock, so a test can hold one send while another goes through.
         beforeSend.accept(message);
         synchronized (this) {
-            if (failure != null) {
+            if (failure != null && !failAfterSending) {
                 throw failure;
             }
             sent.add(message);
+            if (failure != null) {
+                throw failure;
+            }
             // Shaped like a Twilio SID, unique per message, so delivery reports can find it.
             return String.format(java.util.Locale.ROOT, "%s%032x", message.channel() == Channel.SMS ? "SM" : "CA",
                     SIDS.incrementAndGet());
@@ -70,6 +74,13 @@ public final class RecordingSender implements CodeSender {
 
     public synchronized void failWith(DeliveryException e) {
         failure = e;
+        failAfterSending = false;
+    }
+
+    /** The next sends go out (a test can read their codes) and then report this failure: a lost answer. */
+    public synchronized void failAfterSending(DeliveryException e) {
+        failure = e;
+        failAfterSending = true;
     }
 
     public synchronized void reset() {
@@ -77,5 +88,6 @@ public final class RecordingSender implements CodeSender {
         sent.clear();
         notices.clear();
         failure = null;
+        failAfterSending = false;
     }
 }
