@@ -21,8 +21,8 @@ import dev.twostep.config.TwostepConfig;
 
 /**
  * Opens Twostep's database: the container's DataSource from JNDI when one is bound under the configured
- * name, otherwise a DBCP2 pool over the configured JDBC URL (SQLite under ./data by default). Then brings
- * the schema up to date with Flyway from the versioned files in sql/.
+ * name, otherwise a DBCP2 pool over the configured JDBC URL, or, when none is set, over an SQLite file of
+ * this web app's own. Then brings the schema up to date with Flyway from the versioned files in sql/.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -35,15 +35,22 @@ public final class Database implements AutoCloseable {
         this.ownPool = ownPool;
     }
 
-    public static Database open(TwostepConfig config) {
-        DataSource fromJndi = lookup(config.dbJndiName());
+    /**
+     * Opens and migrates the database of one web app.
+     *
+     * @param contextPath the web app's context path ("" for the root); it names the default SQLite file
+     */
+    public static Database open(TwostepConfig config, String contextPath) {
+        String jndiName = config.dbJndiName();
+        String url = config.dbUrl() != null ? config.dbUrl() : defaultUrl(config.dataDir(), contextPath);
+        DataSource fromJndi = lookup(jndiName);
         Database db;
         if (fromJndi != null) {
-            LOG.info("Using the container's DataSource {}", config.dbJndiName());
+            LOG.info("Using the container's DataSource {}", jndiName);
             db = new Database(fromJndi, null);
         } else {
-            BasicDataSource pool = pool(config);
-            LOG.info("Using a DBCP2 pool of {} connections over {}", config.dbPoolSize(), redact(config.dbUrl()));
+            BasicDataSource pool = pool(config, url);
+            LOG.info("Using Twostep's own pool over {} ({} connections)", redact(url), config.dbPoolSize());
             db = new Database(pool, pool);
         }
         try {
@@ -54,6 +61,20 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return db;
+    }
+
+    /**
+     * The SQLite file of a web app that sets no {@code twostep.db.url}: {@code <data-dir>/<name>.db}, where
+     * the name is the context path as Tomcat names its files: "" and "/twostep" give {@code twostep},
+     * "/a/b" gives {@code a#b}, and characters other than letters, digits and {@code . _ # -} become {@code _}.
+     */
+    static String defaultUrl(Path dataDir, String contextPath) {
+        return "jdbc:sqlite:" + dataDir.resolve(fileName(contextPath) + ".db").toAbsolutePath().normalize();
+    }
+
+    static String fileName(String contextPath) {
+        String name = contextPath == null ? "" : contextPath.replaceAll("^/+", "").replace('/', '#');
+        return name.isEmpty() ? "twostep" : name.replaceAll("[^A-Za-z0-9._#-]", "_");
     }
 
     public DataSource dataSource() {
@@ -87,8 +108,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static BasicDataSource pool(TwostepConfig config) {
-        String url = config.dbUrl();
+    private static BasicDataSource pool(TwostepConfig config, String url) {
         BasicDataSource pool = new BasicDataSource();
         pool.setUrl(url);
         if (config.dbUser() != null) {
@@ -132,16 +152,34 @@ public final class Database implements AutoCloseable {
         return url.startsWith("jdbc:sqlite:");
     }
 
-    private static void createParentDirectory(String url) {
+    /** The file of an SQLite URL, absolute; null for an in-memory or classpath database. */
+    static Path sqliteFile(String url) {
+        if (!isSqlite(url)) {
+            return null;
+        }
         String file = url.substring("jdbc:sqlite:".length());
         int query = file.indexOf('?');
         if (query >= 0) {
             file = file.substring(0, query);
         }
-        if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
-            return;
+        if (file.startsWith("file:")) {
+            file = file.substring("file:".length());
+            if (file.startsWith("//")) {
+                // file://host/path: the path starts at the third slash.
+                int slash = file.indexOf('/', 2);
+                file = slash < 0 ? "" : file.substring(slash);
+            }
         }
-        Path parent = Path.of(file).toAbsolutePath().getParent();
+        if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith(":resource:")
+                || url.contains("mode=memory")) {
+            return null;
+        }
+        return Path.of(file).toAbsolutePath().normalize();
+    }
+
+    private static void createParentDirectory(String url) {
+        Path file = sqliteFile(url);
+        Path parent = file == null ? null : file.getParent();
         try {
             if (parent != null) {
                 Files.createDirectories(parent);

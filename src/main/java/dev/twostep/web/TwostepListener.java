@@ -69,7 +69,7 @@ public class TwostepListener implements ServletContextListener {
                 && !(sender instanceof ConsoleSender) ? "Twilio (SMS and voice)" : sender.getClass().getSimpleName());
         Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
 
-        database = Database.open(config);
+        database = Database.open(config, context.getContextPath());
         Jdbc jdbc = new Jdbc(database.dataSource());
         PhoneDao phones = new PhoneDao(jdbc);
         RateLimiter limiter = new RateLimiter(jdbc);

@@ -2,6 +2,7 @@ package dev.twostep.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class TwostepConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         TwostepConfig c = parse(Map.of(), Map.of());
-        assertEquals("jdbc:sqlite:./data/twostep.db", c.dbUrl());
+        assertNull(c.dbUrl(), "an SQLite file per context, named by dev.twostep.db.Database");
         assertEquals(6, c.codeLength());
         assertEquals(600, c.codeTtl().toSeconds());
         assertEquals(5, c.codeMaxAttempts());
