@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.UUID;
 
 import javax.naming.InitialContext;
 import javax.naming.NameNotFoundException;
@@ -17,18 +18,30 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.config.ConfigException;
 import dev.twostep.config.TwostepConfig;
 
 /**
  * Opens Twostep's database: the container's DataSource from JNDI when one is bound under the configured
  * name, otherwise a DBCP2 pool over the configured JDBC URL, or, when none is set, over an SQLite file of
  * this web app's own. Then brings the schema up to date with Flyway from the versioned files in sql/.
+ *
+ * <p>Each web app loads its own copy of the SQLite driver, and SQLite's file locks are per process: two
+ * copies in one JVM do not see each other's locks, and writes get lost. So Twostep's own pool over an
+ * SQLite file is claimed JVM-wide (in the system properties, which all web apps share), and a second open of
+ * the same file, from any web app, is refused. Sharing one database between web apps is for the
+ * container's DataSource (one driver in the container's lib/) or PostgreSQL.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** Prefix of the system properties that hold who has Twostep's own pool open over an SQLite file. */
+    static final String CLAIM_PREFIX = Database.class.getName() + ".sqlite-file:";
 
     private final DataSource dataSource;
     private final BasicDataSource ownPool;
+    /** The system property this instance claimed, and the value it put there; null when it claimed none. */
+    private String claimKey;
+    private String claimValue;
 
     private Database(DataSource dataSource, BasicDataSource ownPool) {
         this.dataSource = dataSource;
@@ -38,7 +51,8 @@ public final class Database implements AutoCloseable {
     /**
      * Opens and migrates the database of one web app.
      *
-     * @param contextPath the web app's context path ("" for the root); it names the default SQLite file
+     * @param contextPath the web app's context path ("" for the root); it names the default SQLite file and
+     *     the owner of a claimed one
      */
     public static Database open(TwostepConfig config, String contextPath) {
         String jndiName = config.dbJndiName();
@@ -54,6 +68,9 @@ public final class Database implements AutoCloseable {
             db = new Database(pool, pool);
         }
         try {
+            if (db.ownPool != null) {
+                db.claim(url, contextPath);
+            }
             db.prepareSqlite();
             migrate(db.dataSource);
         } catch (RuntimeException e) {
@@ -152,6 +169,33 @@ public final class Database implements AutoCloseable {
         return url.startsWith("jdbc:sqlite:");
     }
 
+    /**
+     * Claims the SQLite file of {@code url} for this instance, JVM-wide, or refuses when another instance
+     * (from this web app or another) holds it. The claim is a system property named after the file's real
+     * path, set with an atomic putIfAbsent: class statics would be per web app, the system properties are not.
+     */
+    private void claim(String url, String contextPath) {
+        Path file = sqliteFile(url);
+        if (file == null) {
+            return;
+        }
+        Path real = realPath(file);
+        String key = CLAIM_PREFIX + real;
+        String value = UUID.randomUUID() + " " + contextPath;
+        Object held = System.getProperties().putIfAbsent(key, value);
+        if (held != null) {
+            String owner = held.toString().substring(held.toString().indexOf(' ') + 1);
+            throw new ConfigException("twostep.db.url", "the SQLite file " + real + " is already open in"
+                    + " this JVM, by Twostep in the web app at '" + (owner.isEmpty() ? "/" : owner) + "'. Each web app"
+                    + " loads its own copy of the SQLite driver, and SQLite's locks do not reach from one copy to"
+                    + " another, so writes would be lost. To share one database between web apps, use the"
+                    + " container's DataSource with the JDBC driver in the container's lib/ (tomcat-conf/README.md),"
+                    + " or PostgreSQL; or leave twostep.db.url unset, which gives each web app its own file");
+        }
+        claimKey = key;
+        claimValue = value;
+    }
+
     /** The file of an SQLite URL, absolute; null for an in-memory or classpath database. */
     static Path sqliteFile(String url) {
         if (!isSqlite(url)) {
@@ -175,6 +219,20 @@ public final class Database implements AutoCloseable {
             return null;
         }
         return Path.of(file).toAbsolutePath().normalize();
+    }
+
+    /** The path with links resolved, as far as it exists: one file has one claim, however it is named. */
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException notYet) {
+            Path parent = file.getParent();
+            try {
+                return parent == null ? file : parent.toRealPath().resolve(file.getFileName());
+            } catch (IOException noParent) {
+                return file;
+            }
+        }
     }
 
     private static void createParentDirectory(String url) {
@@ -201,6 +259,10 @@ public final class Database implements AutoCloseable {
             } catch (SQLException e) {
                 LOG.warn("Closing the connection pool failed: {}", e.toString());
             }
+        }
+        if (claimKey != null) {
+            System.getProperties().remove(claimKey, claimValue);
+            claimKey = null;
         }
     }
 }

@@ -40,7 +40,17 @@ public class TwostepListener implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        ServletContext context = event.getServletContext();
+        try {
+            start(event.getServletContext());
+        } catch (RuntimeException | Error e) {
+            // A container need not call contextDestroyed after a failed contextInitialized: release the pool
+            // and its claim on the database file here, so that a fixed redeployment can open the file again.
+            contextDestroyed(event);
+            throw e;
+        }
+    }
+
+    private void start(ServletContext context) {
         Settings settings = Attributes.find(context, Settings.class);
         if (settings == null) {
             settings = new Settings(context::getInitParameter, System.getenv());
@@ -101,6 +111,7 @@ public class TwostepListener implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (database != null) {
             database.close();
+            database = null;
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.twostep.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.twostep.config.ConfigException;
 import dev.twostep.config.Settings;
 import dev.twostep.config.TwostepConfig;
 
@@ -56,5 +59,42 @@ class DatabaseTest {
             assertTrue(Files.isRegularFile(dir.resolve("twostep.db")));
             assertTrue(Files.isRegularFile(dir.resolve("shop#admin.db")));
         }
+    }
+
+    @Test
+    void aSecondOpenOfOneSqliteFileIsRefusedUntilTheFirstIsClosed() throws Exception {
+        TwostepConfig config = config(Map.of("twostep.db.jndi", "none",
+                "twostep.db.url", "jdbc:sqlite:" + dir.resolve("shared.db")));
+        // The same file by another spelling.
+        TwostepConfig sameFile = config(Map.of("twostep.db.jndi", "none",
+                "twostep.db.url", "jdbc:sqlite:" + dir.resolve("sub/../shared.db") + "?busy_timeout=5000"));
+        Database first = Database.open(config, "/host1");
+        try {
+            ConfigException e = assertThrows(ConfigException.class, () -> Database.open(sameFile, "/host2"));
+            assertEquals("twostep.db.url", e.setting());
+            assertTrue(e.getMessage().contains("is already open in this JVM, by Twostep in the web app at '/host1'"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("container's DataSource with the JDBC driver in the container's lib/"
+                    + " (tomcat-conf/README.md), or PostgreSQL"), e.getMessage());
+            // The refused open left the first one's claim alone.
+            assertThrows(ConfigException.class, () -> Database.open(config, "/host1"));
+            assertEquals(0, phones(first));
+        } finally {
+            first.close();
+        }
+        try (Database again = Database.open(sameFile, "/host2")) {
+            assertEquals(0, phones(again));
+        }
+        String claim = Database.CLAIM_PREFIX + dir.toRealPath().resolve("shared.db");
+        assertFalse(System.getProperties().containsKey(claim), "no claim is left behind");
+    }
+
+    @Test
+    void inMemoryAndNonSqliteUrlsHaveNoFileToClaim() {
+        assertEquals(null, Database.sqliteFile("jdbc:sqlite::memory:"));
+        assertEquals(null, Database.sqliteFile("jdbc:sqlite:file:x?mode=memory&cache=shared"));
+        assertEquals(null, Database.sqliteFile("jdbc:postgresql://db/twostep"));
+        assertEquals(Path.of("/var/lib/twostep/a.db"), Database.sqliteFile("jdbc:sqlite:file:///var/lib/twostep/a.db?mode=rw"));
+        assertEquals(Path.of("/var/lib/twostep/a.db"), Database.sqliteFile("jdbc:sqlite:/var/lib/twostep/./a.db"));
     }
 }
