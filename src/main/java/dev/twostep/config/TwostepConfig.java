@@ -19,7 +19,8 @@ import dev.twostep.delivery.Channel;
  * from the environment only. README.md lists each with its default.
  *
  * <p>{@code dbUrl} is null when {@code twostep.db.url} is not set: each web app then gets an SQLite file of
- * its own, named after its context path ({@code dev.twostep.db.Database}).
+ * its own, named after its context path ({@code dev.twostep.db.Database}). {@code dbJndiExplicit} says
+ * whether {@code twostep.db.jndi} was set, rather than left at its default.
  */
 public record TwostepConfig(
         String dbUrl,
@@ -52,7 +53,8 @@ public record TwostepConfig(
         List<String> trustedProxies,
         int passwordMemoryKib,
         int passwordIterations,
-        Twilio twilio) {
+        Twilio twilio,
+        boolean dbJndiExplicit) {
 
     /** How codes leave the server. */
     public enum Delivery { AUTO, CONSOLE, TWILIO }
@@ -250,7 +252,8 @@ public record TwostepConfig(
                 List.copyOf(proxies),
                 s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
-                twilio);
+                twilio,
+                s.get("twostep.db.jndi") != null);
     }
 
     /** A path inside the app: one leading slash, no scheme, host or backslash. */

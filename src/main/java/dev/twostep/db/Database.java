@@ -11,6 +11,7 @@ import java.util.UUID;
 import javax.naming.InitialContext;
 import javax.naming.NameNotFoundException;
 import javax.naming.NamingException;
+import javax.naming.NoInitialContextException;
 import javax.sql.DataSource;
 
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -57,14 +58,19 @@ public final class Database implements AutoCloseable {
     public static Database open(TwostepConfig config, String contextPath) {
         String jndiName = config.dbJndiName();
         String url = config.dbUrl() != null ? config.dbUrl() : defaultUrl(config.dataDir(), contextPath);
-        DataSource fromJndi = lookup(jndiName);
+        DataSource fromJndi = lookup(jndiName, config.dbJndiExplicit());
         Database db;
         if (fromJndi != null) {
             LOG.info("Using the container's DataSource {}", jndiName);
             db = new Database(fromJndi, null);
         } else {
             BasicDataSource pool = pool(config, url);
-            LOG.info("Using Twostep's own pool over {} ({} connections)", redact(url), config.dbPoolSize());
+            if (jndiName != null) {
+                LOG.warn("No DataSource at {}; using Twostep's own pool over {} ({} connections)", jndiName,
+                        redact(url), config.dbPoolSize());
+            } else {
+                LOG.info("Using Twostep's own pool over {} ({} connections)", redact(url), config.dbPoolSize());
+            }
             db = new Database(pool, pool);
         }
         try {
@@ -109,20 +115,36 @@ public final class Database implements AutoCloseable {
                 result.targetSchemaVersion, result.migrationsExecuted);
     }
 
-    private static DataSource lookup(String name) {
-        if (name == null || name.isBlank()) {
+    /**
+     * The DataSource bound at {@code name}, or null when nothing is bound there and the name is the default
+     * one. A name set in twostep.db.jndi that is not bound stops start-up: quietly opening a private
+     * database instead would split users between apps meant to share one (a container with naming off).
+     */
+    private static DataSource lookup(String name, boolean explicit) {
+        if (name == null) {
             return null;
         }
+        Object found;
         try {
-            Object found = new InitialContext().lookup(name);
-            return found instanceof DataSource ds ? ds : null;
-        } catch (NameNotFoundException e) {
+            found = new InitialContext().lookup(name);
+        } catch (NameNotFoundException | NoInitialContextException e) {
+            if (explicit) {
+                throw new ConfigException("twostep.db.jndi", "no DataSource is bound at " + name + " (" + e
+                        + "). Bind it in the container (tomcat-conf/README.md), or set twostep.db.jndi to none to"
+                        + " use twostep.db.url");
+            }
             return null;
         } catch (NamingException e) {
-            // No JNDI in this container (plain embedded Jetty, jetty:run): use our own pool.
-            LOG.debug("No JNDI DataSource at {}: {}", name, e.toString());
-            return null;
+            // Something is configured there but could not be made, such as a Resource whose driver is not
+            // in the container's lib/: an error, never a reason to use another database.
+            throw new ConfigException("twostep.db.jndi", "the DataSource at " + name + " could not be looked up: "
+                    + e + (e.getRootCause() == null ? "" : " caused by " + e.getRootCause()));
         }
+        if (!(found instanceof DataSource ds)) {
+            throw new ConfigException("twostep.db.jndi", name + " holds "
+                    + (found == null ? "null" : "a " + found.getClass().getName()) + ", not a javax.sql.DataSource");
+        }
+        return ds;
     }
 
     private static BasicDataSource pool(TwostepConfig config, String url) {

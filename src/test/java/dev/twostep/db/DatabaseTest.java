@@ -90,6 +90,26 @@ class DatabaseTest {
     }
 
     @Test
+    void aDefaultJndiNameThatIsNotBoundFallsBackToTheOwnPool() {
+        // No JNDI in a unit test: nothing is bound anywhere.
+        try (Database db = Database.open(config(Map.of()), "/host")) {
+            assertEquals(0, phones(db));
+            assertTrue(Files.isRegularFile(dir.resolve("host.db")));
+        }
+    }
+
+    @Test
+    void aJndiNameThatWasSetButIsNotBoundStopsStartUp() {
+        for (String name : new String[] {"java:comp/env/jdbc/twostep", "java:comp/env/jdbc/shared"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Database.open(config(Map.of("twostep.db.jndi", name)), "/host"));
+            assertEquals("twostep.db.jndi", e.setting());
+            assertTrue(e.getMessage().contains("no DataSource is bound at " + name), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("host.db")), "no private database was opened instead");
+    }
+
+    @Test
     void inMemoryAndNonSqliteUrlsHaveNoFileToClaim() {
         assertEquals(null, Database.sqliteFile("jdbc:sqlite::memory:"));
         assertEquals(null, Database.sqliteFile("jdbc:sqlite:file:x?mode=memory&cache=shared"));
