@@ -30,9 +30,13 @@ final class ContainerProcess implements AutoCloseable {
             "TWOSTEP_LIMITS_NUMBER_INTERVAL_SECONDS", "0",
             "TWOSTEP_LIMITS_ADDRESS_INTERVAL_SECONDS", "0");
 
-    /** The environment of a deployed app: these variables, without the send intervals. */
+    /**
+     * The environment of a deployed app: these variables, without the send intervals, and with codes
+     * written to the log (console delivery is opt-in), where {@link #nextCode()} reads them.
+     */
     static Map<String, String> environment(Map<String, String> variables) {
         Map<String, String> all = new java.util.HashMap<>(NO_SEND_INTERVALS);
+        all.put("TWOSTEP_DELIVERY", "console");
         all.putAll(variables);
         return all;
     }

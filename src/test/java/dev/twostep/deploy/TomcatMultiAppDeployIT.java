@@ -46,9 +46,7 @@ import dev.twostep.testing.Pages;
 class TomcatMultiAppDeployIT {
     private static final Map<String, String> ENV_BASE = Map.of(
             "TWOSTEP_SECRET", "tomcat-multi-app-test-secret-0123456789",
-            "TWOSTEP_PHONE_ALLOWED_REGIONS", "US,GB",
-            // Codes are read from the log.
-            "TWOSTEP_DELIVERY", "console");
+            "TWOSTEP_PHONE_ALLOWED_REGIONS", "US,GB");
     private static final String REALM =
             "  <Realm className=\"org.apache.catalina.realm.MemoryRealm\" pathname=\"conf/host-users.xml\"/>\n";
 
