@@ -17,6 +17,10 @@ import dev.twostep.delivery.Channel;
  * Twostep's settings, parsed and checked once at start-up. Every setting is a context-param in
  * web.xml that an environment variable of the same name overrides (see {@link Settings}); secrets come
  * from the environment only. README.md lists each with its default.
+ *
+ * <p>{@code dbUrl} is null when {@code twostep.db.url} is not set: each web app then gets an SQLite file of
+ * its own, named after its context path ({@code dev.twostep.db.Database}). {@code dbJndiExplicit} says
+ * whether {@code twostep.db.jndi} was set, rather than left at its default.
  */
 public record TwostepConfig(
         String dbUrl,
@@ -51,7 +55,8 @@ public record TwostepConfig(
         int passwordIterations,
         Twilio twilio,
         Duration sessionMaxAge,
-        boolean sessionHostPrefix) {
+        boolean sessionHostPrefix,
+        boolean dbJndiExplicit) {
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -137,7 +142,6 @@ public record TwostepConfig(
         }
     }
 
-    public static final String DEFAULT_DB_URL = "jdbc:sqlite:./data/twostep.db";
     public static final String DEFAULT_JNDI_NAME = "java:comp/env/jdbc/twostep";
     /** OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1. */
     public static final int MIN_PASSWORD_MEMORY_KIB = 19456;
@@ -262,7 +266,7 @@ public record TwostepConfig(
             throw new ConfigException("twostep.stylesheet-url", "must be a path or an https URL");
         }
         return new TwostepConfig(
-                s.get("twostep.db.url", DEFAULT_DB_URL),
+                s.get("twostep.db.url"),
                 s.get("twostep.db.user"),
                 s.secret("TWOSTEP_DB_PASSWORD"),
                 jndiName(s.get("twostep.db.jndi", DEFAULT_JNDI_NAME)),
@@ -294,7 +298,8 @@ public record TwostepConfig(
                 s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
                 twilio,
                 Duration.ofMinutes(s.getInt("twostep.session.max-minutes", 720, 5, 43_200)),
-                s.getBoolean("twostep.session.cookie-host-prefix", false));
+                s.getBoolean("twostep.session.cookie-host-prefix", false),
+                s.get("twostep.db.jndi") != null);
     }
 
     /** A path inside the app: one leading slash, no scheme, host or backslash. */
@@ -348,7 +353,8 @@ public record TwostepConfig(
 
     /** The settings as a log line: no secret, no password. */
     public String describe() {
-        return "db=" + (dbUrl.startsWith("jdbc:sqlite:") ? dbUrl : dbUrl.replaceAll("\\?.*", "?..."))
+        return "db=" + (dbUrl == null ? "per-context SQLite file"
+                : dbUrl.startsWith("jdbc:sqlite:") ? dbUrl : dbUrl.replaceAll("\\?.*", "?..."))
                 + ", jndi=" + dbJndiName + ", poolSize=" + dbPoolSize + ", dataDir=" + dataDir
                 + ", secret=" + (secret == null ? "generated" : "from TWOSTEP_SECRET")
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"

@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.UUID;
 
 import javax.naming.InitialContext;
 import javax.naming.NameNotFoundException;
 import javax.naming.NamingException;
+import javax.naming.NoInitialContextException;
 import javax.sql.DataSource;
 
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -17,36 +19,64 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.config.ConfigException;
 import dev.twostep.config.TwostepConfig;
 
 /**
  * Opens Twostep's database: the container's DataSource from JNDI when one is bound under the configured
- * name, otherwise a DBCP2 pool over the configured JDBC URL (SQLite under ./data by default). Then brings
- * the schema up to date with Flyway from the versioned files in sql/.
+ * name, otherwise a DBCP2 pool over the configured JDBC URL, or, when none is set, over an SQLite file of
+ * this web app's own. Then brings the schema up to date with Flyway from the versioned files in sql/.
+ *
+ * <p>Each web app loads its own copy of the SQLite driver, and SQLite's file locks are per process: two
+ * copies in one JVM do not see each other's locks, and writes get lost. So Twostep's own pool over an
+ * SQLite file is claimed JVM-wide (in the system properties, which all web apps share), and a second open of
+ * the same file, from any web app, is refused. Sharing one database between web apps is for the
+ * container's DataSource (one driver in the container's lib/) or PostgreSQL.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** Prefix of the system properties that hold who has Twostep's own pool open over an SQLite file. */
+    static final String CLAIM_PREFIX = Database.class.getName() + ".sqlite-file:";
 
     private final DataSource dataSource;
     private final BasicDataSource ownPool;
+    /** The system property this instance claimed, and the value it put there; null when it claimed none. */
+    private String claimKey;
+    private String claimValue;
 
     private Database(DataSource dataSource, BasicDataSource ownPool) {
         this.dataSource = dataSource;
         this.ownPool = ownPool;
     }
 
-    public static Database open(TwostepConfig config) {
-        DataSource fromJndi = lookup(config.dbJndiName());
+    /**
+     * Opens and migrates the database of one web app.
+     *
+     * @param contextPath the web app's context path ("" for the root); it names the default SQLite file and
+     *     the owner of a claimed one
+     */
+    public static Database open(TwostepConfig config, String contextPath) {
+        String jndiName = config.dbJndiName();
+        String url = config.dbUrl() != null ? config.dbUrl() : defaultUrl(config.dataDir(), contextPath);
+        DataSource fromJndi = lookup(jndiName, config.dbJndiExplicit());
         Database db;
         if (fromJndi != null) {
-            LOG.info("Using the container's DataSource {}", config.dbJndiName());
+            LOG.info("Using the container's DataSource {}", jndiName);
             db = new Database(fromJndi, null);
         } else {
-            BasicDataSource pool = pool(config);
-            LOG.info("Using a DBCP2 pool of {} connections over {}", config.dbPoolSize(), redact(config.dbUrl()));
+            BasicDataSource pool = pool(config, url);
+            if (jndiName != null) {
+                LOG.warn("No DataSource at {}; using Twostep's own pool over {} ({} connections)", jndiName,
+                        redact(url), config.dbPoolSize());
+            } else {
+                LOG.info("Using Twostep's own pool over {} ({} connections)", redact(url), config.dbPoolSize());
+            }
             db = new Database(pool, pool);
         }
         try {
+            if (db.ownPool != null) {
+                db.claim(url, contextPath);
+            }
             db.prepareSqlite();
             migrate(db.dataSource);
         } catch (RuntimeException e) {
@@ -54,6 +84,20 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return db;
+    }
+
+    /**
+     * The SQLite file of a web app that sets no {@code twostep.db.url}: {@code <data-dir>/<name>.db}, where
+     * the name is the context path as Tomcat names its files: "" and "/twostep" give {@code twostep},
+     * "/a/b" gives {@code a#b}, and characters other than letters, digits and {@code . _ # -} become {@code _}.
+     */
+    static String defaultUrl(Path dataDir, String contextPath) {
+        return "jdbc:sqlite:" + dataDir.resolve(fileName(contextPath) + ".db").toAbsolutePath().normalize();
+    }
+
+    static String fileName(String contextPath) {
+        String name = contextPath == null ? "" : contextPath.replaceAll("^/+", "").replace('/', '#');
+        return name.isEmpty() ? "twostep" : name.replaceAll("[^A-Za-z0-9._#-]", "_");
     }
 
     public DataSource dataSource() {
@@ -71,24 +115,39 @@ public final class Database implements AutoCloseable {
                 result.targetSchemaVersion, result.migrationsExecuted);
     }
 
-    private static DataSource lookup(String name) {
-        if (name == null || name.isBlank()) {
+    /**
+     * The DataSource bound at {@code name}, or null when nothing is bound there and the name is the default
+     * one. A name set in twostep.db.jndi that is not bound stops start-up: quietly opening a private
+     * database instead would split users between apps meant to share one (a container with naming off).
+     */
+    private static DataSource lookup(String name, boolean explicit) {
+        if (name == null) {
             return null;
         }
+        Object found;
         try {
-            Object found = new InitialContext().lookup(name);
-            return found instanceof DataSource ds ? ds : null;
-        } catch (NameNotFoundException e) {
+            found = new InitialContext().lookup(name);
+        } catch (NameNotFoundException | NoInitialContextException e) {
+            if (explicit) {
+                throw new ConfigException("twostep.db.jndi", "no DataSource is bound at " + name + " (" + e
+                        + "). Bind it in the container (tomcat-conf/README.md), or set twostep.db.jndi to none to"
+                        + " use twostep.db.url");
+            }
             return null;
         } catch (NamingException e) {
-            // No JNDI in this container (plain embedded Jetty, jetty:run): use our own pool.
-            LOG.debug("No JNDI DataSource at {}: {}", name, e.toString());
-            return null;
+            // Something is configured there but could not be made, such as a Resource whose driver is not
+            // in the container's lib/: an error, never a reason to use another database.
+            throw new ConfigException("twostep.db.jndi", "the DataSource at " + name + " could not be looked up: "
+                    + e + (e.getRootCause() == null ? "" : " caused by " + e.getRootCause()));
         }
+        if (!(found instanceof DataSource ds)) {
+            throw new ConfigException("twostep.db.jndi", name + " holds "
+                    + (found == null ? "null" : "a " + found.getClass().getName()) + ", not a javax.sql.DataSource");
+        }
+        return ds;
     }
 
-    private static BasicDataSource pool(TwostepConfig config) {
-        String url = config.dbUrl();
+    private static BasicDataSource pool(TwostepConfig config, String url) {
         BasicDataSource pool = new BasicDataSource();
         pool.setUrl(url);
         if (config.dbUser() != null) {
@@ -132,16 +191,75 @@ public final class Database implements AutoCloseable {
         return url.startsWith("jdbc:sqlite:");
     }
 
-    private static void createParentDirectory(String url) {
+    /**
+     * Claims the SQLite file of {@code url} for this instance, JVM-wide, or refuses when another instance
+     * (from this web app or another) holds it. The claim is a system property named after the file's real
+     * path, set with an atomic putIfAbsent: class statics would be per web app, the system properties are not.
+     */
+    private void claim(String url, String contextPath) {
+        Path file = sqliteFile(url);
+        if (file == null) {
+            return;
+        }
+        Path real = realPath(file);
+        String key = CLAIM_PREFIX + real;
+        String value = UUID.randomUUID() + " " + contextPath;
+        Object held = System.getProperties().putIfAbsent(key, value);
+        if (held != null) {
+            String owner = held.toString().substring(held.toString().indexOf(' ') + 1);
+            throw new ConfigException("twostep.db.url", "the SQLite file " + real + " is already open in"
+                    + " this JVM, by Twostep in the web app at '" + (owner.isEmpty() ? "/" : owner) + "'. Each web app"
+                    + " loads its own copy of the SQLite driver, and SQLite's locks do not reach from one copy to"
+                    + " another, so writes would be lost. To share one database between web apps, use the"
+                    + " container's DataSource with the JDBC driver in the container's lib/ (tomcat-conf/README.md),"
+                    + " or PostgreSQL; or leave twostep.db.url unset, which gives each web app its own file");
+        }
+        claimKey = key;
+        claimValue = value;
+    }
+
+    /** The file of an SQLite URL, absolute; null for an in-memory or classpath database. */
+    static Path sqliteFile(String url) {
+        if (!isSqlite(url)) {
+            return null;
+        }
         String file = url.substring("jdbc:sqlite:".length());
         int query = file.indexOf('?');
         if (query >= 0) {
             file = file.substring(0, query);
         }
-        if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
-            return;
+        if (file.startsWith("file:")) {
+            file = file.substring("file:".length());
+            if (file.startsWith("//")) {
+                // file://host/path: the path starts at the third slash.
+                int slash = file.indexOf('/', 2);
+                file = slash < 0 ? "" : file.substring(slash);
+            }
         }
-        Path parent = Path.of(file).toAbsolutePath().getParent();
+        if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith(":resource:")
+                || url.contains("mode=memory")) {
+            return null;
+        }
+        return Path.of(file).toAbsolutePath().normalize();
+    }
+
+    /** The path with links resolved, as far as it exists: one file has one claim, however it is named. */
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException notYet) {
+            Path parent = file.getParent();
+            try {
+                return parent == null ? file : parent.toRealPath().resolve(file.getFileName());
+            } catch (IOException noParent) {
+                return file;
+            }
+        }
+    }
+
+    private static void createParentDirectory(String url) {
+        Path file = sqliteFile(url);
+        Path parent = file == null ? null : file.getParent();
         try {
             if (parent != null) {
                 Files.createDirectories(parent);
@@ -163,6 +281,10 @@ public final class Database implements AutoCloseable {
             } catch (SQLException e) {
                 LOG.warn("Closing the connection pool failed: {}", e.toString());
             }
+        }
+        if (claimKey != null) {
+            System.getProperties().remove(claimKey, claimValue);
+            claimKey = null;
         }
     }
 }

@@ -47,7 +47,17 @@ public class TwostepListener implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        ServletContext context = event.getServletContext();
+        try {
+            start(event.getServletContext());
+        } catch (RuntimeException | Error e) {
+            // A container need not call contextDestroyed after a failed contextInitialized: release the pool
+            // and its claim on the database file here, so that a fixed redeployment can open the file again.
+            contextDestroyed(event);
+            throw e;
+        }
+    }
+
+    private void start(ServletContext context) {
         Settings settings = Attributes.find(context, Settings.class);
         if (settings == null) {
             settings = new Settings(context::getInitParameter, System.getenv());
@@ -75,16 +85,10 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, VoiceToken.class, new VoiceToken(secret));
         Attributes.put(context, LockKeys.class, new LockKeys(secret));
 
-        database = Database.open(config);
+        database = Database.open(config, context.getContextPath());
         Jdbc jdbc = new Jdbc(database.dataSource());
-        try {
-            KeyCheck.verify(jdbc, secret, config.secret() != null ? "TWOSTEP_SECRET"
-                    : "generated in " + config.dataDir().resolve("code-secret").toAbsolutePath());
-        } catch (RuntimeException e) {
-            database.close();
-            database = null;
-            throw e;
-        }
+        KeyCheck.verify(jdbc, secret, config.secret() != null ? "TWOSTEP_SECRET"
+                : "generated in " + config.dataDir().resolve("code-secret").toAbsolutePath());
         PhoneDao phones = new PhoneDao(jdbc);
         RateLimiter limiter = new RateLimiter(jdbc);
         CodeService codes = new CodeService(jdbc, secret, sender,
@@ -163,6 +167,7 @@ public class TwostepListener implements ServletContextListener {
         }
         if (database != null) {
             database.close();
+            database = null;
         }
     }
 

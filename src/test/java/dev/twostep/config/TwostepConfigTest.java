@@ -21,7 +21,9 @@ class TwostepConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         TwostepConfig c = parse(Map.of(), Map.of());
-        assertEquals("jdbc:sqlite:./data/twostep.db", c.dbUrl());
+        assertNull(c.dbUrl(), "an SQLite file per context, named by dev.twostep.db.Database");
+        assertEquals("java:comp/env/jdbc/twostep", c.dbJndiName());
+        assertFalse(c.dbJndiExplicit());
         assertEquals(6, c.codeLength());
         assertEquals(600, c.codeTtl().toSeconds());
         assertEquals(5, c.codeMaxAttempts());
@@ -33,6 +35,14 @@ class TwostepConfigTest {
         assertEquals("/twostep", c.pagesPath());
         assertEquals(19456, c.passwordMemoryKib());
         assertEquals(2, c.passwordIterations());
+    }
+
+    @Test
+    void aJndiNameIsExplicitWhenSetEvenToTheDefault() {
+        assertTrue(parse(Map.of("twostep.db.jndi", "java:comp/env/jdbc/twostep"), Map.of()).dbJndiExplicit());
+        assertTrue(parse(Map.of(), Map.of("TWOSTEP_DB_JNDI", "java:comp/env/jdbc/other")).dbJndiExplicit());
+        TwostepConfig off = parse(Map.of("twostep.db.jndi", "none"), Map.of());
+        assertNull(off.dbJndiName());
     }
 
     @Test

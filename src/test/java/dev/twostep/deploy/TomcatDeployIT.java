@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import org.htmlunit.WebClient;
@@ -32,20 +31,10 @@ class TomcatDeployIT {
 
     @BeforeAll
     static void deploy() throws Exception {
-        Path home = ContainerProcess.home("twostep.tomcat.home");
         Path target = Path.of("target").toAbsolutePath();
-        Path catalinaBase = target.resolve("deploy/tomcat");
-        ContainerProcess.deleteTree(catalinaBase);
+        TomcatBase tomcatBase = TomcatBase.create(target.resolve("deploy/tomcat"));
+        Path catalinaBase = tomcatBase.base;
         Path data = Files.createDirectories(catalinaBase.resolve("twostep-data"));
-        for (String dir : List.of("logs", "temp", "work", "webapps", "lib", "conf/Catalina/localhost")) {
-            Files.createDirectories(catalinaBase.resolve(dir));
-        }
-        ContainerProcess.copyTree(home.resolve("conf"), catalinaBase.resolve("conf"));
-        int port = ContainerProcess.freePort();
-        Path serverXml = catalinaBase.resolve("conf/server.xml");
-        Files.writeString(serverXml, Files.readString(serverXml)
-                .replace("port=\"8005\"", "port=\"-1\"")
-                .replace("port=\"8080\"", "port=\"" + port + "\" address=\"127.0.0.1\""));
 
         // The JDBC driver where Tomcat's pool loads it (tomcat-conf/README.md, step 2).
         try (var jars = Files.list(target.resolve("twostep/WEB-INF/lib"))) {
@@ -62,43 +51,20 @@ class TomcatDeployIT {
 
         // The host app: its own web.xml with the guard, its page class, the guard's jars, a Realm and the
         // same Twostep database.
-        Path host = catalinaBase.resolve("webapps/host");
-        ContainerProcess.copyTree(Path.of("src/test/webapps/form-host"), host);
-        Path classes = host.resolve("WEB-INF/classes/dev/twostep/host");
-        Files.createDirectories(classes);
-        Files.copy(target.resolve("test-classes/dev/twostep/host/HostPageServlet.class"),
-                classes.resolve("HostPageServlet.class"));
-        ContainerProcess.copyTree(target.resolve("twostep-guard/lib"), host.resolve("WEB-INF/lib"));
-        Files.createDirectories(host.resolve("META-INF"));
         String resource = context.substring(context.indexOf("<Resource name=\"jdbc/twostep\""),
                 context.indexOf("/>", context.indexOf("<Resource name=\"jdbc/twostep\"")) + 2);
-        Files.writeString(host.resolve("META-INF/context.xml"), "<Context>\n"
-                + "  <Realm className=\"org.apache.catalina.realm.MemoryRealm\" pathname=\"conf/host-users.xml\"/>\n"
+        TomcatBase.formHost(catalinaBase.resolve("webapps/host"),
+                "  <Realm className=\"org.apache.catalina.realm.MemoryRealm\" pathname=\"conf/host-users.xml\"/>\n"
                 + "  " + resource + "\n"
-                + "  <Parameter name=\"twostep.data-dir\" value=\"" + data + "\" override=\"false\"/>\n"
-                + "</Context>\n");
+                + "  <Parameter name=\"twostep.data-dir\" value=\"" + data + "\" override=\"false\"/>\n");
         Files.writeString(catalinaBase.resolve("conf/host-users.xml"), "<tomcat-users>\n"
                 + "  <role rolename=\"user\"/>\n  <user username=\"erin\" password=\"erin-password\" roles=\"user\"/>\n"
                 + "</tomcat-users>\n", StandardCharsets.UTF_8);
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        tomcat = ContainerProcess.start(List.of(java,
-                // As catalina.sh starts Tomcat on Java 17, so its leak protection works.
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
-                "-Dcatalina.home=" + home, "-Dcatalina.base=" + catalinaBase,
-                "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
-                "-Djava.util.logging.config.file=" + catalinaBase.resolve("conf/logging.properties"),
-                "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
-                "-cp", home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
-                "org.apache.catalina.startup.Bootstrap", "start"),
-                catalinaBase, ContainerProcess.environment(Map.of(
+        tomcat = tomcatBase.start(ContainerProcess.environment(Map.of(
                         "TWOSTEP_SECRET", "tomcat-deploy-test-secret-0123456789ab",
-                        "TWOSTEP_PHONE_ALLOWED_REGIONS", "US,GB")),
-                catalinaBase.resolve("logs/process.log"));
-        base = "http://127.0.0.1:" + port;
+                        "TWOSTEP_PHONE_ALLOWED_REGIONS", "US,GB")), "process.log");
+        base = tomcatBase.url();
         tomcat.awaitReady(base + "/twostep/login", Duration.ofSeconds(120));
         tomcat.awaitReady(base + "/host/app/health", Duration.ofSeconds(60));
     }

@@ -90,7 +90,8 @@ public final class TestDatabases {
         Map<String, String> params = settings(kind, dir, extra);
         TwostepConfig config = TwostepConfig.from(new Settings(params::get, Map.of()));
         try {
-            return new TestDb(kind.toLowerCase(Locale.ROOT), config, Database.open(config), () -> drop(params));
+            return new TestDb(kind.toLowerCase(Locale.ROOT), config, Database.open(config, "/test"),
+                    () -> drop(params));
         } catch (RuntimeException e) {
             drop(params);
             throw e;
