@@ -50,11 +50,42 @@ public final class Csrf {
      * @return true when the request was refused
      */
     static boolean refused(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (valid(request, request.getParameter(FIELD))) {
+        String sent;
+        FormRequest form = unwrap(request);
+        if (form != null) {
+            sent = form.bodyParameter(FIELD);
+        } else if (inQuery(request)) {
+            // Only from the body: a token in a URL leaks through logs, history and Referer.
+            sent = null;
+        } else {
+            try {
+                sent = request.getParameter(FIELD);
+            } catch (RuntimeException malformed) {
+                Logs.malformed(request, "form");
+                response.sendError(HttpServletResponse.SC_BAD_REQUEST);
+                return true;
+            }
+        }
+        if (valid(request, sent)) {
             return false;
         }
         response.sendError(HttpServletResponse.SC_FORBIDDEN);
         return true;
+    }
+
+    private static FormRequest unwrap(jakarta.servlet.ServletRequest request) {
+        while (request instanceof jakarta.servlet.ServletRequestWrapper wrapper) {
+            if (request instanceof FormRequest form) {
+                return form;
+            }
+            request = wrapper.getRequest();
+        }
+        return null;
+    }
+
+    private static boolean inQuery(HttpServletRequest request) {
+        String query = request.getQueryString();
+        return query != null && ("&" + query).contains("&" + FIELD + "=");
     }
 
     /** True when the request carries this session's token. */

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refuses every POST (and other unsafe method) that does not carry this session's CSRF token with 403,
- * before any servlet sees it, and refuses oversized bodies with 413 before they are parsed.
+ * The gate in front of Twostep's pages. Refuses every POST (and other unsafe method) that does not carry
+ * this session's CSRF token in its body with 403, before any servlet sees it; refuses bodies over 64 KiB with
+ * 413 however they are framed; answers a malformed query string or form body with 400 and at most one short
+ * log line a minute; and answers TRACE with 405 and OPTIONS without advertising TRACE.
  *
  * <p>Init-param {@code exempt-paths}: comma-separated path prefixes that take no token because they
  * authenticate each request another way; default {@code /twostep/twilio/} (Twilio's callbacks, checked by
@@ -42,7 +44,19 @@ public class CsrfFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String method = request.getMethod();
-        if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+        if (!FormRequest.wellFormedQuery(request)) {
+            Logs.malformed(request, "query string");
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST);
+            return;
+        }
+        if ("TRACE".equals(method) || "OPTIONS".equals(method)) {
+            // Nothing here answers TRACE, and OPTIONS does not advertise it (HttpServlet's own doOptions would).
+            response.setHeader("Allow", "GET, HEAD, POST, OPTIONS");
+            response.setStatus("TRACE".equals(method) ? HttpServletResponse.SC_METHOD_NOT_ALLOWED
+                    : HttpServletResponse.SC_NO_CONTENT);
+            return;
+        }
+        if ("GET".equals(method) || "HEAD".equals(method)) {
             chain.doFilter(request, response);
             return;
         }
@@ -56,20 +70,24 @@ public class CsrfFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
-        String sent;
+        FormRequest form;
         try {
-            sent = request.getParameter(Csrf.FIELD);
-        } catch (RuntimeException unreadable) {
-            // Malformed encoding or a body over the container's own limit.
-            LOG.info("Unreadable form on {}: {}", request.getRequestURI(), unreadable.toString());
+            // Read here, whatever the framing: a chunked body is held to the same limit as a declared one.
+            form = FormRequest.read(request, MAX_BODY);
+        } catch (FormRequest.TooLarge e) {
+            response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
+            return;
+        } catch (FormRequest.Malformed e) {
+            Logs.malformed(request, "form body");
             response.sendError(HttpServletResponse.SC_BAD_REQUEST);
             return;
         }
-        if (!Csrf.valid(request, sent)) {
-            LOG.warn("Refused a {} to {} without a valid CSRF token", method, request.getRequestURI());
+        // The token counts only in the body: a token in a URL leaks through logs, history and Referer.
+        if (!Csrf.valid(form, form.bodyParameter(Csrf.FIELD))) {
+            LOG.warn("Refused a {} to {} without a valid CSRF token", method, Logs.safe(request.getRequestURI()));
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
             return;
         }
-        chain.doFilter(request, response);
+        chain.doFilter(form, response);
     }
 }
