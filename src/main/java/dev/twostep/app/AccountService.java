@@ -123,6 +123,15 @@ public final class AccountService {
         return new SignIn(SignIn.Outcome.WRONG, null, nowLocked);
     }
 
+    /**
+     * Checks the password of a user who is already signed in (before a sensitive change). Not counted toward
+     * the account's sign-in lock: a stolen session must not be able to lock its owner out by typing wrong
+     * passwords here. The caller bounds the tries per session instead.
+     */
+    public boolean confirmPassword(String username, String password) {
+        return username.length() <= MAX_USERNAME && authenticate(username, password == null ? "" : password);
+    }
+
     /** True when an account of this name exists (for the audit trail, never for the page). */
     public boolean exists(String username) {
         return username.length() <= MAX_USERNAME && jdbc.queryOne("reading an account", FIND_HASH, params(username),

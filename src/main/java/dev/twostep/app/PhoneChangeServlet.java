@@ -11,6 +11,7 @@ import java.util.Optional;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,10 @@ public class PhoneChangeServlet extends HttpServlet {
         clock = Attributes.require(c, Clock.class);
     }
 
+    /** Wrong passwords on this page in one session before the session ends. */
+    static final int MAX_PASSWORD_TRIES = 3;
+    static final String FAILED_PASSWORDS = PhoneChangeServlet.class.getName() + ".failedPasswords";
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         request.getSession().removeAttribute(PENDING);
@@ -100,20 +105,26 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("channel", channel.map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("sms"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
         String password = request.getParameter("password");
-        AccountService.SignIn check = accounts.signIn(state.username(), password == null ? "" : password, client.address());
-        if (check.outcome() == AccountService.SignIn.Outcome.THROTTLED) {
-            audit.record(AuditLog.Event.SIGN_IN_THROTTLED, state.username(), client, "phone change");
-            Requests.retryAfter(response, check.retryAfter());
-            vars.put("error", "login.error.throttled.short");
-            render(request, response, Http.TOO_MANY, vars);
-            return;
-        }
-        if (check.outcome() != AccountService.SignIn.Outcome.OK) {
+        if (!accounts.confirmPassword(state.username(), password)) {
             audit.record(AuditLog.Event.SIGN_IN_FAILED, state.username(), client, "phone change");
+            HttpSession session = request.getSession();
+            Integer failed = (Integer) session.getAttribute(FAILED_PASSWORDS);
+            int now = failed == null ? 1 : failed + 1;
+            if (now >= MAX_PASSWORD_TRIES) {
+                // Whoever holds this session does not know the password: end the session, not the account.
+                LOG.warn("Session of user {} ended after {} wrong passwords on the phone-change page",
+                        Logs.safe(state.username()), now);
+                audit.record(AuditLog.Event.SIGN_OUT, state.username(), client, "wrong passwords on phone change");
+                session.invalidate();
+                Http.seeOther(request, response, config.loginUrl() + "?signedout");
+                return;
+            }
+            session.setAttribute(FAILED_PASSWORDS, now);
             vars.put("error", "phone.error.password");
             render(request, response, Http.UNPROCESSABLE, vars);
             return;
         }
+        request.getSession().removeAttribute(FAILED_PASSWORDS);
         PhoneNumbers.Parsed parsed = numbers.parse(phone);
         if (!parsed.ok() || channel.isEmpty()) {
             vars.put("error", !parsed.ok() ? "register.error.phone." + parsed.problem().name().toLowerCase(Locale.ROOT)

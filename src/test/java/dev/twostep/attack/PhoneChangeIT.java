@@ -38,6 +38,28 @@ class PhoneChangeIT {
     }
 
     @Test
+    void aStolenSessionTypingWrongPasswordsEndsItselfAndLocksNobodyOut() throws Exception {
+        WebClient thief = SERVER.newClient();
+        signedIn(thief, "stolensession");
+        HtmlPage page = pages.open(thief, "/account/phone");
+        for (int i = 0; i < 2; i++) {
+            page = start(page, "guess number " + i, "(202) 555-0143");
+            assertEquals(422, page.getWebResponse().getStatusCode(), text(page));
+        }
+        HtmlPage ended = start(page, "guess number 2", "(202) 555-0143");
+        assertTrue(ended.getUrl().getPath().endsWith("/login"), ended.getUrl().toString());
+        assertTrue(pages.open(thief, "/account").getUrl().getPath().endsWith("/login"), "the session is over");
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM lockouts WHERE scope = 'password' AND locked_until > 0"),
+                "no account lock");
+
+        // The owner signs in as usual, as many times as the thief tried.
+        for (int i = 0; i < 4; i++) {
+            HtmlPage code = pages.signIn(SERVER.newClient(), "stolensession", "correct horse battery");
+            assertEquals(200, code.getWebResponse().getStatusCode(), text(code));
+        }
+    }
+
+    @Test
     void theWrongPasswordChangesNothingAndSendsNothing() throws Exception {
         WebClient client = SERVER.newClient();
         signedIn(client, "keepphone");
