@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.config.ConfigException;
+import dev.twostep.db.OwnerOnly;
 
 /**
  * The key for code hashes: TWOSTEP_SECRET from the environment when set (at least 32 characters),
@@ -38,7 +39,7 @@ public final class ServerSecret {
         }
         Path file = dataDir.resolve(FILE_NAME);
         try {
-            Files.createDirectories(dataDir);
+            OwnerOnly.directories(dataDir);
             if (!Files.exists(file)) {
                 createOnce(file);
             }
@@ -83,11 +84,8 @@ public final class ServerSecret {
 
     /** Creates the file readable by its owner only from the start, so the secret is never world-readable. */
     private static void createOwnerOnly(Path file) throws IOException {
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the folder's ACL applies.
-            Files.createFile(file);
+        if (!OwnerOnly.file(file)) {
+            throw new FileAlreadyExistsException(file.toString());
         }
     }
 }

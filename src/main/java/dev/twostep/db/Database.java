@@ -257,12 +257,18 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * The folder (mode 700) and an empty database file (mode 600) before SQLite opens it: SQLite would create
+     * it with the process umask, often world-readable, and it holds password hashes and full phone numbers.
+     * SQLite gives its -wal and -shm files the database file's mode.
+     */
     private static void createParentDirectory(String url) {
         Path file = sqliteFile(url);
         Path parent = file == null ? null : file.getParent();
         try {
             if (parent != null) {
-                Files.createDirectories(parent);
+                OwnerOnly.directories(parent);
+                OwnerOnly.file(file);
             }
         } catch (IOException e) {
             throw new DataAccessException("creating the folder " + parent, new SQLException(e.toString(), e));

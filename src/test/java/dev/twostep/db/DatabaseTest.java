@@ -51,6 +51,25 @@ class DatabaseTest {
     }
 
     @Test
+    void theDataFolderAndTheDatabaseAreTheServersOwn() throws Exception {
+        Path data = dir.resolve("fresh/data");
+        Map<String, String> params = Map.of("twostep.data-dir", data.toString(), "twostep.db.jndi", "none");
+        TwostepConfig config = TwostepConfig.from(new Settings(params::get, Map.of()));
+        try (Database db = Database.open(config, "/twostep")) {
+            new Jdbc(db.dataSource()).update("a write, so the WAL exists", "INSERT INTO phones (username, phone_e164,"
+                    + " channel, confirmed_at, updated_at) VALUES ('u', '+14155552671', 'SMS', NULL, 1)", Jdbc.params());
+            assertEquals("rwx------", mode(data));
+            assertEquals("rwx------", mode(data.getParent()), "folders created on the way too");
+            assertEquals("rw-------", mode(data.resolve("twostep.db")));
+            assertEquals("rw-------", mode(data.resolve("twostep.db-wal")));
+        }
+    }
+
+    private static String mode(Path p) throws java.io.IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void withoutAUrlEachContextOpensItsOwnFileInTheDataFolder() {
         TwostepConfig config = config(Map.of("twostep.db.jndi", "none"));
         try (Database root = Database.open(config, ""); Database host = Database.open(config, "/shop/admin")) {

@@ -1,0 +1,58 @@
+package dev.twostep.db;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Folders and files that only the server's own user may read: the data folder (mode 700) and what it
+ * holds, the SQLite database with password hashes and full phone numbers, and the code secret (mode 600).
+ * Created so from the start, never loosened afterwards. Where the file system has no POSIX permissions
+ * (Windows), the folder's ACL applies.
+ */
+public final class OwnerOnly {
+    private OwnerOnly() {
+    }
+
+    /** Creates the folder and any missing parents; folders this creates are mode 700. */
+    public static void directories(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return;
+        }
+        Path parent = absolute.getParent();
+        if (parent != null) {
+            directories(parent);
+        }
+        try {
+            Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createDirectory(absolute);
+        } catch (FileAlreadyExistsException raced) {
+            // Another server made it at the same moment.
+        }
+    }
+
+    /**
+     * Creates an empty file of mode 600 unless it exists.
+     *
+     * @return false when it existed already
+     */
+    public static boolean file(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            return true;
+        } catch (UnsupportedOperationException notPosix) {
+            try {
+                Files.createFile(file);
+                return true;
+            } catch (FileAlreadyExistsException exists) {
+                return false;
+            }
+        } catch (FileAlreadyExistsException exists) {
+            return false;
+        }
+    }
+}
