@@ -25,7 +25,7 @@ public final class AuditLog {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final String INSERT = "INSERT INTO audit_events (id, at, username, event, detail, client_ip,"
             + " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)";
-    private static final String RECENT = "SELECT at, event, detail, client_ip, user_agent FROM audit_events"
+    private static final String RECENT = "SELECT at, event, detail, client_ip, user_agent, repeats FROM audit_events"
             + " WHERE username = ? ORDER BY at DESC, id DESC LIMIT ?";
 
     private static final String HAD_PHONE = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?)"
@@ -39,6 +39,13 @@ public final class AuditLog {
             + " WHERE at < ? AND event NOT IN (" + KEPT_FOREVER.stream().map(e -> "'" + e.name() + "'").sorted()
             .collect(Collectors.joining(", ")) + ") LIMIT ?)";
     private static final int PURGE_BATCH = 1000;
+
+    /** Throttled events, merged per user, address and detail within {@link #MERGE_WINDOW}. */
+    static final Set<Event> MERGED = Set.of(Event.SIGN_IN_THROTTLED, Event.CODE_SEND_LIMITED);
+    static final java.time.Duration MERGE_WINDOW = java.time.Duration.ofMinutes(15);
+    private static final String REPEAT = "UPDATE audit_events SET repeats = repeats + 1 WHERE id = (SELECT id FROM"
+            + " audit_events WHERE event = ? AND COALESCE(username, '') = ? AND COALESCE(client_ip, '') = ?"
+            + " AND COALESCE(detail, '') = ? AND at > ? ORDER BY at DESC LIMIT 1)";
 
     /** What happened. */
     public enum Event {
@@ -63,9 +70,20 @@ public final class AuditLog {
         this.clock = clock;
     }
 
-    /** Records an event. A failure to write the trail is logged, never shown to the user. */
+    /**
+     * Records an event. A failure to write the trail is logged, never shown to the user. A throttled event
+     * ({@link #MERGED}) that repeats one of the same user, client address and detail from the last
+     * {@link #MERGE_WINDOW} only counts up that row's {@code repeats}: refusals cost the refuser nothing, so
+     * they must not cost the trail a row each.
+     */
     public void record(Event event, String username, Client client, String detail) {
         try {
+            String address = client == null ? null : cut(client.address(), 64);
+            if (MERGED.contains(event) && jdbc.update("counting a repeated audit event", REPEAT, params(event.name(),
+                    nullToEmpty(cut(username, 255)), nullToEmpty(address), nullToEmpty(cut(detail, 255)),
+                    clock.millis() - MERGE_WINDOW.toMillis())) == 1) {
+                return;
+            }
             jdbc.update("writing the audit trail", INSERT, params(random.nextLong() & Long.MAX_VALUE, clock.millis(),
                     cut(username, 255), event.name(), cut(detail, 255), client == null ? null : cut(client.address(), 64),
                     client == null ? null : cut(client.userAgent(), 255)));
@@ -88,7 +106,10 @@ public final class AuditLog {
         List<Entry> entries = new ArrayList<>();
         jdbc.queryOne("reading the audit trail", RECENT, params(username, limit), rs -> {
             do {
-                entries.add(new Entry(rs.getLong(1), Event.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
+                int repeats = rs.getInt(6);
+                String detail = repeats > 1 ? (rs.getString(3) == null ? "" : rs.getString(3) + " ") + "(" + repeats
+                        + " times)" : rs.getString(3);
+                entries.add(new Entry(rs.getLong(1), Event.valueOf(rs.getString(2)), detail, rs.getString(4),
                         rs.getString(5)));
             } while (entries.size() < limit && rs.next());
             return entries;
@@ -103,6 +124,10 @@ public final class AuditLog {
      */
     public long purgeBefore(Instant before) {
         return jdbc.deleteInBatches("purging the audit trail", PURGE, PURGE_BATCH, before.toEpochMilli());
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
     }
 
     private static String cut(String value, int max) {

@@ -43,6 +43,13 @@ class AddressLimitsIT {
         HtmlPage throttled = pages.signIn(SERVER.newClient(), "someone-else", "Winter2026!");
         assertEquals(429, throttled.getWebResponse().getStatusCode());
         assertTrue(text(throttled).contains("Too many failed sign-ins. Try again in"), text(throttled));
+        // A client hammering the throttle costs the audit trail one row per window, with a count.
+        for (int i = 0; i < 40; i++) {
+            assertEquals(429, pages.signIn(SERVER.newClient(), "someone-else", "Winter2026!").getWebResponse()
+                    .getStatusCode());
+        }
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE event = 'SIGN_IN_THROTTLED'"));
+        assertEquals(41, SERVER.count("SELECT SUM(repeats) FROM audit_events WHERE event = 'SIGN_IN_THROTTLED'"));
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username LIKE 'sprayed%'"),
                 "names that are no account are not recorded");
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM lockouts WHERE username LIKE 'sprayed%'"),
