@@ -179,7 +179,9 @@ public record TwostepConfig(
             if (callerId == null) {
                 throw new ConfigException("twilio.caller-id", "voice calls need a caller id (or twilio.from-number)");
             }
-            boolean pressKey = s.getBoolean("twilio.voice.press-key", false);
+            // The safer call by default wherever it can work: the code is read only after a key press, so it
+            // does not land in voicemail. It needs Twilio to call back, which needs a public origin and the token.
+            boolean pressKey = s.getBoolean("twilio.voice.press-key", publicOrigin != null && authToken != null);
             if (pressKey && (publicOrigin == null || authToken == null)) {
                 throw new ConfigException("twilio.voice.press-key", "needs twostep.public-origin and TWILIO_AUTH_TOKEN,"
                         + " so that Twilio can call back and Twostep can check its signature");

@@ -80,6 +80,17 @@ class TwostepConfigTest {
     }
 
     @Test
+    void pressAKeyCallsAreTheDefaultWhereTwilioCanCallBack() {
+        Map<String, String> twilio = Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "token");
+        assertTrue(parse(Map.of("twilio.from-number", "+15005550006", "twostep.public-origin", "https://auth.example.com"),
+                twilio).twilio().voicePressKey(), "with a public origin and the auth token");
+        assertFalse(parse(Map.of("twilio.from-number", "+15005550006"), twilio).twilio().voicePressKey(),
+                "without a public origin Twilio cannot ask for the code");
+        assertFalse(parse(Map.of("twilio.from-number", "+15005550006", "twostep.public-origin", "https://auth.example.com",
+                "twilio.voice.press-key", "false"), twilio).twilio().voicePressKey(), "an operator can turn it off");
+    }
+
+    @Test
     void consoleDeliveryIsOnlyEverChosenByName() {
         assertEquals(TwostepConfig.Delivery.CONSOLE, parse(Map.of("twostep.delivery", "console"), Map.of()).delivery());
         // A production server whose environment lost the auth token: no fallback to the console.
