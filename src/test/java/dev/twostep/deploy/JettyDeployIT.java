@@ -41,7 +41,9 @@ class JettyDeployIT {
 
         int port = ContainerProcess.freePort();
         jetty = ContainerProcess.start(List.of(java, "-jar", home.resolve("start.jar").toString(),
-                "jetty.http.port=" + port, "jetty.http.host=127.0.0.1"), jettyBase,
+                "jetty.http.port=" + port, "jetty.http.host=127.0.0.1",
+                // README: Deploying. Do not advertise the server and its version.
+                "jetty.httpConfig.sendServerVersion=false"), jettyBase,
                 ContainerProcess.environment(Map.of(
                         "TWOSTEP_DB_URL", "jdbc:sqlite:" + data.resolve("twostep.db"),
                         "TWOSTEP_DATA_DIR", data.toString(),
@@ -56,6 +58,15 @@ class JettyDeployIT {
         if (jetty != null) {
             jetty.close();
         }
+    }
+
+    @Test
+    void theServerIsNotAdvertised() throws Exception {
+        java.net.http.HttpResponse<Void> login = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/login")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertTrue(login.statusCode() == 200, "status " + login.statusCode());
+        assertTrue(login.headers().firstValue("Server").isEmpty(), login.headers().map().toString());
     }
 
     @Test
