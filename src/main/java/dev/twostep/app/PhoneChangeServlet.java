@@ -79,7 +79,7 @@ public class PhoneChangeServlet extends HttpServlet {
 
     /** Wrong passwords on this page in one session before the session ends. */
     static final int MAX_PASSWORD_TRIES = 3;
-    static final String FAILED_PASSWORDS = PhoneChangeServlet.class.getName() + ".failedPasswords";
+    static final String PASSWORD_TRIES = PhoneChangeServlet.class.getName() + ".passwordTries";
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -105,26 +105,35 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("channel", channel.map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("sms"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
         String password = request.getParameter("password");
-        if (!accounts.confirmPassword(state.username(), password)) {
+        HttpSession session = request.getSession();
+        // Each try is counted before the slow check, under the session's lock, so parallel requests on one
+        // stolen session get no more checks than the limit.
+        int tries;
+        synchronized (session) {
+            Integer before = (Integer) session.getAttribute(PASSWORD_TRIES);
+            tries = before == null ? 1 : before + 1;
+            session.setAttribute(PASSWORD_TRIES, tries);
+        }
+        if (tries > MAX_PASSWORD_TRIES || !accounts.confirmPassword(state.username(), password)) {
             audit.record(AuditLog.Event.SIGN_IN_FAILED, state.username(), client, "phone change");
-            HttpSession session = request.getSession();
-            Integer failed = (Integer) session.getAttribute(FAILED_PASSWORDS);
-            int now = failed == null ? 1 : failed + 1;
-            if (now >= MAX_PASSWORD_TRIES) {
+            if (tries >= MAX_PASSWORD_TRIES) {
                 // Whoever holds this session does not know the password: end the session, not the account.
                 LOG.warn("Session of user {} ended after {} wrong passwords on the phone-change page",
-                        Logs.safe(state.username()), now);
+                        Logs.safe(state.username()), MAX_PASSWORD_TRIES);
                 audit.record(AuditLog.Event.SIGN_OUT, state.username(), client, "wrong passwords on phone change");
-                session.invalidate();
+                try {
+                    session.invalidate();
+                } catch (IllegalStateException alreadyEnded) {
+                    // A parallel request ended it first.
+                }
                 Http.seeOther(request, response, config.loginUrl() + "?signedout");
                 return;
             }
-            session.setAttribute(FAILED_PASSWORDS, now);
             vars.put("error", "phone.error.password");
             render(request, response, Http.UNPROCESSABLE, vars);
             return;
         }
-        request.getSession().removeAttribute(FAILED_PASSWORDS);
+        session.removeAttribute(PASSWORD_TRIES);
         PhoneNumbers.Parsed parsed = numbers.parse(phone);
         if (!parsed.ok() || channel.isEmpty()) {
             vars.put("error", !parsed.ok() ? "register.error.phone." + parsed.problem().name().toLowerCase(Locale.ROOT)

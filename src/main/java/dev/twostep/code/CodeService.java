@@ -98,13 +98,23 @@ public final class CodeService {
      */
     public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale,
                            String clientAddress) throws DeliveryException, LimitedException {
+        return issue(username, destination, channel, purpose, locale, clientAddress, null);
+    }
+
+    /**
+     * As above, for a sign-in to a confirmed phone: {@code confirmedAt} (when the phone was confirmed, or null
+     * when it is not) decides which send budget the code counts in (see {@link SendLimits}).
+     */
+    public Challenge issue(String username, String destination, Channel channel, Purpose purpose, Locale locale,
+                           String clientAddress, Long confirmedAt) throws DeliveryException, LimitedException {
         long now = clock.millis();
         Optional<Duration> locked = codeLock(username, now);
         if (locked.isPresent()) {
             throw new LimitedException(Lockouts.permanent(locked.get()) ? LimitedException.Limit.CODE_BLOCKED
                     : LimitedException.Limit.CODE_LOCK, locked.get());
         }
-        List<Long> counted = sendLimits.acquire(username, destination, clientAddress, purpose == Purpose.LOGIN, now);
+        List<Long> counted = sendLimits.acquire(username, destination, clientAddress,
+                purpose == Purpose.LOGIN ? confirmedAt : null, now);
         Challenge challenge = new Challenge(newId(), username, purpose, channel, destination, now,
                 now + policy.ttl().toMillis(), 0, null, null, null, null, null);
         String code = newCode();

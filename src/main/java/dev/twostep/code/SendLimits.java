@@ -47,15 +47,19 @@ public final class SendLimits {
     private final List<Counted> newNumbers = new ArrayList<>();
     private final List<Counted> confirmed = new ArrayList<>();
     private final AtomicLong warnedHour = new AtomicLong(-1);
+    private final long establishedAfterMillis;
 
     public SendLimits(RateLimiter limiter, TwostepConfig.Limits limits) {
         this.limiter = limiter;
+        this.establishedAfterMillis = limits == null ? 0 : limits.establishedAfter().toMillis();
         if (limits == null) {
             return;
         }
         Duration window = limits.sendWindow();
         add(always, "send-user", limits.user(), window, Subject.USER);
         add(always, "send-to", limits.number(), window, Subject.NUMBER);
+        always.add(new Counted(new RateLimiter.Rule("send-user-day", limits.userSendsPerDay(), Duration.ofDays(1)),
+                Subject.USER, Limit.SENDS));
         add(newNumbers, "send-ip", limits.address(), window, Subject.ADDRESS);
         newNumbers.add(new Counted(new RateLimiter.Rule("send-new-to", limits.newNumberSendsPerDay(), Duration.ofDays(1)),
                 Subject.NUMBER, Limit.SENDS));
@@ -79,10 +83,12 @@ public final class SendLimits {
     /**
      * Counts one send everywhere it counts, or none of them when one is full.
      *
-     * @param toConfirmed true when the destination is a confirmed number (a sign-in), false for a number
-     *        nobody confirmed yet (registration, enrollment, phone change)
+     * @param confirmedAt when the destination was confirmed as this user's phone (epoch ms), or null for a
+     *        number nobody confirmed yet (registration, enrollment, phone change). A phone confirmed less than
+     *        {@code twostep.limits.established-after-hours} ago still counts in the new-number budget.
      */
-    List<Long> acquire(String user, String to, String address, boolean toConfirmed, long now) throws LimitedException {
+    List<Long> acquire(String user, String to, String address, Long confirmedAt, long now) throws LimitedException {
+        boolean toConfirmed = confirmedAt != null && now - confirmedAt >= establishedAfterMillis;
         List<Long> taken = new ArrayList<>();
         if (limiter == null) {
             return taken;

@@ -81,6 +81,11 @@ public record TwostepConfig(
      * @param addressConfirmedSends sends per client address to confirmed numbers in {@code sendWindow}: high,
      *        because an office or a carrier-grade NAT puts many users behind one address
      * @param newNumberSendsPerDay codes a day to one number nobody has confirmed, whoever asks
+     * @param userSendsPerDay codes a day to one user, whatever the number: bounds what an account an attacker
+     *        registered and confirmed on a number of their own can draw
+     * @param establishedAfter how long after its confirmation a phone's codes count in the confirmed budget;
+     *        before that they count as a new number's, so freshly made accounts cannot drain the budget that
+     *        established users sign in with
      * @param sendWindow the window of those counts, and of failed sign-ins per address
      * @param sendsPerHour codes per hour for the whole server to numbers not confirmed yet (the cost guard)
      * @param sendsPerHourPerCountry of those, per destination country (pumping targets a few countries)
@@ -93,7 +98,8 @@ public record TwostepConfig(
      * @param lockDelays the growing lock durations; the last one repeats
      */
     public record Limits(SendRule user, SendRule number, SendRule address, int addressConfirmedSends,
-                         int newNumberSendsPerDay, Duration sendWindow, int sendsPerHour, int sendsPerHourPerCountry,
+                         int newNumberSendsPerDay, int userSendsPerDay, Duration establishedAfter,
+                         Duration sendWindow, int sendsPerHour, int sendsPerHourPerCountry,
                          int confirmedSendsPerHour, int codeFailuresBeforeLock, int codeFailuresCap,
                          int passwordFailuresBeforeLock, int passwordFailuresPerAddress, List<Duration> lockDelays) {
     }
@@ -243,6 +249,8 @@ public record TwostepConfig(
         Limits limits = new Limits(sendRule(s, "user"), sendRule(s, "number"), sendRule(s, "address"),
                 s.getInt("twostep.limits.address.confirmed-sends", 100, 1, 1_000_000),
                 s.getInt("twostep.limits.number.new-sends-per-day", 5, 1, 1000),
+                s.getInt("twostep.limits.user.sends-per-day", 12, 1, 100_000),
+                Duration.ofHours(s.getInt("twostep.limits.established-after-hours", 168, 0, 8760)),
                 Duration.ofSeconds(s.getInt("twostep.limits.send-window-seconds", 900, 60, 86400)),
                 sendsPerHour,
                 s.getInt("twostep.limits.sends-per-hour-per-country", Math.max(1, sendsPerHour / 4), 1, 10_000_000),

@@ -100,7 +100,7 @@ public final class CodeSending {
         }
         try {
             Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, request.getLocale(),
-                    client.address());
+                    client.address(), phone.confirmedAt());
             GuardSession.challengeSent(request, state, sent.id(), sent.createdAt());
             audit.record(AuditLog.Event.CODE_SENT, state.username(), client, name(channel) + " to "
                     + PhoneMask.mask(phone.e164()) + (sent.providerId() == null ? "" : " " + sent.providerId())

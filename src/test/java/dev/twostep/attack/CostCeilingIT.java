@@ -27,7 +27,8 @@ class CostCeilingIT {
             "twostep.trusted-proxies", "127.0.0.1",
             "twostep.limits.sends-per-hour", "12",
             "twostep.limits.sends-per-hour-per-country", "8",
-            "twostep.limits.address.sends", "2"));
+            "twostep.limits.address.sends", "2",
+            "twostep.limits.user.sends-per-day", "4"));
     private final Pages pages = new Pages(SERVER);
 
     private WebClient from(String address) {
@@ -39,6 +40,8 @@ class CostCeilingIT {
     @Test
     void pumpingFromManyAddressesLeavesEstablishedUsersSigningIn() throws Exception {
         pages.createAccount("veteran", "correct horse battery", "(212) 555-0175");
+        // The veteran's phone was confirmed long ago.
+        SERVER.clock().advance(java.time.Duration.ofDays(8));
         int sentBefore = SERVER.sender().sent().size();
 
         // 40 addresses, each registering one account against a fresh number, in the US and the UK.
@@ -56,10 +59,10 @@ class CostCeilingIT {
                 sent++;
             }
         }
-        // The new-number budget (12 an hour, 8 per country; one was the veteran's registration) is all they get.
-        assertEquals(11, sent, "codes the pumping got");
-        assertEquals(29, refused);
-        assertEquals(sentBefore + 11, SERVER.sender().sent().size());
+        // The new-number budget (12 an hour, 8 per country) is all they get.
+        assertEquals(12, sent, "codes the pumping got");
+        assertEquals(28, refused);
+        assertEquals(sentBefore + 12, SERVER.sender().sent().size());
         assertTrue(SERVER.count("SELECT COUNT(*) FROM rate_events WHERE kind = 'send-new-cc' AND subject = 'US'") <= 8);
 
         // The established user signs in as always, from yet another address.
@@ -68,5 +71,39 @@ class CostCeilingIT {
         assertTrue(text(code).contains("A code is on its way by text message."), text(code));
         HtmlPage account = enterCode(code, SERVER.sender().lastCode());
         assertTrue(account.getUrl().getPath().endsWith("/account"), text(account));
+    }
+
+    @Test
+    void accountsThePumperConfirmedOnTheirOwnNumbersDrawOnTheNewNumberBudget() throws Exception {
+        // An attacker registers accounts on numbers they own and confirms them: their sign-ins are not yet
+        // "established", so they count where pumping counts, not in the budget of established users.
+        SERVER.clock().advance(java.time.Duration.ofHours(2));
+        for (int i = 0; i < 3; i++) {
+            WebClient own = from("192.0.2." + (i + 1));
+            HtmlPage code = pages.register(own, "fresh" + i, "correct horse battery",
+                    String.format(java.util.Locale.ROOT, "+1 415 555 %04d", 7000 + i), "sms");
+            enterCode(code, SERVER.sender().lastCode());
+        }
+        long hourAgo = SERVER.clock().millis() - 3_600_000L;
+        String inTheHour = "SELECT COUNT(*) FROM rate_events WHERE kind = ? AND at > ?";
+        assertEquals(3, SERVER.count(inTheHour, "send-all", hourAgo));
+        long confirmedBefore = SERVER.count(inTheHour, "send-all-ok", hourAgo);
+        HtmlPage signIn = pages.signIn(from("192.0.2.50"), "fresh0", "correct horse battery");
+        assertEquals(200, signIn.getWebResponse().getStatusCode(), text(signIn));
+        assertEquals(4, SERVER.count(inTheHour, "send-all", hourAgo),
+                "a sign-in to a phone confirmed minutes ago counts in the new-number budget");
+        assertEquals(confirmedBefore, SERVER.count(inTheHour, "send-all-ok", hourAgo));
+
+        // However old the account, one user gets at most a few codes a day (4 here, 12 by default).
+        SERVER.clock().advance(java.time.Duration.ofDays(8));
+        for (int i = 0; i < 4; i++) {
+            SERVER.clock().advance(java.time.Duration.ofMinutes(20));
+            HtmlPage again = pages.signIn(from("192.0.2.60"), "fresh1", "correct horse battery");
+            assertEquals(i < 4 ? 200 : 429, again.getWebResponse().getStatusCode(), text(again));
+        }
+        SERVER.clock().advance(java.time.Duration.ofMinutes(20));
+        HtmlPage fifth = pages.signIn(from("192.0.2.60"), "fresh1", "correct horse battery");
+        assertEquals(429, fifth.getWebResponse().getStatusCode(), text(fifth));
+        assertTrue(text(fifth).contains("You asked for codes too often."), text(fifth));
     }
 }

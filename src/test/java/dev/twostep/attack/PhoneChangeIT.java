@@ -22,7 +22,8 @@ import dev.twostep.testing.TwostepServer;
 /** Changing the phone needs the password and a code to the new number; the old number is told. */
 class PhoneChangeIT {
     @RegisterExtension
-    static final TwostepServer SERVER = new TwostepServer(Map.of());
+    /** A low password-lock threshold, so a check counted toward the account's lock would show. */
+    static final TwostepServer SERVER = new TwostepServer(Map.of("twostep.limits.password-failures-before-lock", "2"));
     private final Pages pages = new Pages(SERVER);
 
     private HtmlPage signedIn(WebClient client, String user) throws Exception {
@@ -52,11 +53,41 @@ class PhoneChangeIT {
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM lockouts WHERE scope = 'password' AND locked_until > 0"),
                 "no account lock");
 
-        // The owner signs in as usual, as many times as the thief tried.
+        // The owner signs in as usual.
         for (int i = 0; i < 4; i++) {
             HtmlPage code = pages.signIn(SERVER.newClient(), "stolensession", "correct horse battery");
             assertEquals(200, code.getWebResponse().getStatusCode(), text(code));
         }
+    }
+
+    @Test
+    void parallelGuessesOnOneStolenSessionGetNoMoreChecksThanTheLimit() throws Exception {
+        WebClient thief = SERVER.newClient();
+        signedIn(thief, "parallelthief");
+        HtmlPage form = pages.open(thief, "/account/phone");
+        String cookie = "JSESSIONID=" + thief.getCookieManager().getCookie("JSESSIONID").getValue();
+        String token = form.<org.htmlunit.html.HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> guesses =
+                new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            guesses.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(SERVER.url("/account/phone")))
+                    .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("_csrf=" + token + "&password=guess" + i
+                            + "&phone=%2B12025550143&channel=sms")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()));
+        }
+        int checked = 0;
+        for (var guess : guesses) {
+            int status = guess.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode();
+            assertTrue(status == 422 || status == 303 || status == 403, "status " + status);
+            checked += status == 422 ? 1 : 0;
+        }
+        assertTrue(checked <= 2, checked + " guesses were checked; the limit is 3 a session, the third ends it");
+        assertTrue(pages.open(thief, "/account").getUrl().getPath().endsWith("/login"), "the session is over");
+        HtmlPage code = pages.signIn(SERVER.newClient(), "parallelthief", "correct horse battery");
+        assertEquals(200, code.getWebResponse().getStatusCode(), "the owner is not locked out: " + text(code));
     }
 
     @Test

@@ -29,7 +29,8 @@ final class ContainerProcess implements AutoCloseable {
             "TWOSTEP_LIMITS_USER_INTERVAL_SECONDS", "0",
             "TWOSTEP_LIMITS_NUMBER_INTERVAL_SECONDS", "0",
             "TWOSTEP_LIMITS_ADDRESS_INTERVAL_SECONDS", "0",
-            "TWOSTEP_LIMITS_NUMBER_NEW_SENDS_PER_DAY", "1000");
+            "TWOSTEP_LIMITS_NUMBER_NEW_SENDS_PER_DAY", "1000",
+            "TWOSTEP_LIMITS_USER_SENDS_PER_DAY", "1000");
 
     /**
      * The environment of a deployed app: these variables, without the send intervals, and with codes written

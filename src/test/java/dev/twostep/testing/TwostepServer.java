@@ -45,7 +45,8 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
             "twostep.limits.number.interval-seconds", "0", "twostep.limits.number.sends", "1000",
             "twostep.limits.address.interval-seconds", "0", "twostep.limits.address.sends", "1000",
             "twostep.limits.password-failures-per-address", "1000",
-            "twostep.limits.number.new-sends-per-day", "1000", "twostep.limits.address.confirmed-sends", "1000");
+            "twostep.limits.number.new-sends-per-day", "1000", "twostep.limits.address.confirmed-sends", "1000",
+            "twostep.limits.user.sends-per-day", "1000");
 
     private static Map<String, String> relaxed(String... pairs) {
         Map<String, String> map = new HashMap<>();
