@@ -59,6 +59,11 @@ public final class Database implements AutoCloseable {
         String jndiName = config.dbJndiName();
         String url = config.dbUrl() != null ? config.dbUrl() : defaultUrl(config.dataDir(), contextPath);
         DataSource fromJndi = lookup(jndiName, config.dbJndiExplicit());
+        boolean perContextDefault = fromJndi == null && config.dbUrl() == null;
+        boolean fresh = perContextDefault && !Files.exists(sqliteFile(url));
+        if (perContextDefault && fresh) {
+            refuseAfterSharedLegacyFile(config.dataDir(), contextPath);
+        }
         Database db;
         if (fromJndi != null) {
             LOG.info("Using the container's DataSource {}", jndiName);
@@ -79,6 +84,10 @@ public final class Database implements AutoCloseable {
             }
             db.prepareSqlite();
             migrate(db.dataSource);
+            if (fresh) {
+                // Marks a file made by this version for one app, unlike the twostep.db that 0.1 shared.
+                new Jdbc(db.dataSource).update("marking a new database file", MARK, Jdbc.params(fileName(contextPath)));
+            }
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -95,6 +104,39 @@ public final class Database implements AutoCloseable {
         return "jdbc:sqlite:" + dataDir.resolve(fileName(contextPath) + ".db").toAbsolutePath().normalize();
     }
 
+    private static final String MARK = "INSERT INTO key_checks (name, check_value) VALUES ('sqlite-file-of', ?)"
+            + " ON CONFLICT (name) DO NOTHING";
+
+    /**
+     * Twostep 0.1 gave every app without {@code twostep.db.url} the one file {@code <data-dir>/twostep.db}. An
+     * app other than the standalone one that now starts without its own file, next to such a shared file
+     * (one not marked as made for one app), probably kept its users' phones there: opening a new, empty file
+     * would make every user enroll again, which lets whoever holds a password bind their own phone. So it
+     * stops and says what to do.
+     */
+    private static void refuseAfterSharedLegacyFile(Path dataDir, String contextPath) {
+        String name = fileName(contextPath);
+        Path legacy = dataDir.resolve("twostep.db").toAbsolutePath().normalize();
+        if ("twostep".equals(name) || !Files.exists(legacy) || markedForOneApp(legacy)) {
+            return;
+        }
+        throw new ConfigException("twostep.db.url", "this app has no database file of its own yet, but "
+                + legacy + " exists and was shared by every app in Twostep 0.1, so its users' phones are probably"
+                + " there. Keep using it through the container's DataSource or PostgreSQL (tomcat-conf/README.md),"
+                + " or, if this app never used it, set twostep.db.url=jdbc:sqlite:"
+                + dataDir.resolve(name + ".db").toAbsolutePath().normalize());
+    }
+
+    private static boolean markedForOneApp(Path file) {
+        try (Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file + "?open_mode=1", new java.util.Properties());
+             Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM key_checks WHERE name = 'sqlite-file-of'")) {
+            return rs.next();
+        } catch (SQLException noTableOrUnreadable) {
+            return false;
+        }
+    }
+
     static String fileName(String contextPath) {
         String name = contextPath == null ? "" : contextPath.replaceAll("^/+", "").replace('/', '#');
         return name.isEmpty() ? "twostep" : name.replaceAll("[^A-Za-z0-9._#-]", "_");
@@ -109,6 +151,7 @@ public final class Database implements AutoCloseable {
         var result = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
+                .javaMigrations(new V7__Enrollment_events())
                 .load()
                 .migrate();
         LOG.info("Schema is at version {} ({} migrations applied now)",

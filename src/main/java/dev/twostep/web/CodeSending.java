@@ -93,6 +93,11 @@ public final class CodeSending {
     Outcome send(HttpServletRequest request, GuardState state, Phone phone, Channel channel, boolean again) {
         Purpose purpose = phone.confirmed() ? Purpose.LOGIN : Purpose.ENROLL;
         AuditLog.Client client = Requests.client(context, request);
+        if (purpose == Purpose.ENROLL && audit.hadConfirmedPhone(state.username())) {
+            // A confirmed phone vanished (a restore, another database): no code confirms a new one here.
+            audit.record(AuditLog.Event.CODE_SEND_FAILED, state.username(), client, "once had a confirmed phone");
+            return Outcome.failed(HttpServletResponse.SC_FORBIDDEN, "enroll.lostPhone");
+        }
         if (!numbers.allowed(phone.e164())) {
             // Saved before the operator narrowed the allowed countries or number types: no send, no cost.
             audit.record(AuditLog.Event.CODE_SEND_FAILED, state.username(), client, "number not allowed");

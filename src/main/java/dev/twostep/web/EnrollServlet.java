@@ -60,8 +60,7 @@ public class EnrollServlet extends HttpServlet {
         }
         // Closed enrollment, or a user who once had a confirmed phone: phones are then set up by the operator,
         // never by whoever has the password.
-        Optional<String> refused = phone.isEmpty() ? enrollment.refusal(state.get().username())
-                : config.selfEnrollment() ? Optional.empty() : Optional.of("enroll.closed");
+        Optional<String> refused = enrollment.refusal(state.get().username());
         if (refused.isPresent()) {
             enrollment.refuse(request, response, refused.get());
             return null;

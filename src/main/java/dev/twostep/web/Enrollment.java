@@ -38,8 +38,8 @@ final class Enrollment {
     }
 
     /**
-     * For a user with no phone: the reason they may not enroll one here (a message key), or empty when they
-     * may.
+     * For a user with no confirmed phone: the reason they may not enroll one here (a message key), or empty
+     * when they may.
      */
     Optional<String> refusal(String username) {
         if (audit.hadConfirmedPhone(username)) {

@@ -51,6 +51,34 @@ class DatabaseTest {
     }
 
     @Test
+    void anAppWithoutItsOwnFileNextToThe01SharedFileStopsInsteadOfForgettingPhones() throws Exception {
+        // Twostep 0.1: every app used <data-dir>/twostep.db.
+        Map<String, String> legacy = Map.of("twostep.data-dir", dir.toString(), "twostep.db.jndi", "none",
+                "twostep.db.url", "jdbc:sqlite:" + dir.resolve("twostep.db"));
+        try (Database old = Database.open(TwostepConfig.from(new Settings(legacy::get, Map.of())), "/shop")) {
+            assertEquals(0, phones(old));
+        }
+        TwostepConfig upgraded = config(Map.of("twostep.db.jndi", "none"));
+        ConfigException refused = assertThrows(ConfigException.class, () -> Database.open(upgraded, "/shop"));
+        assertEquals("twostep.db.url", refused.setting());
+        assertTrue(refused.getMessage().contains("shop.db"), refused.getMessage());
+        assertFalse(Files.exists(dir.resolve("shop.db")), "no empty file was made");
+        // The standalone app keeps using twostep.db as before.
+        try (Database standalone = Database.open(upgraded, "/twostep")) {
+            assertEquals(0, phones(standalone));
+        }
+    }
+
+    @Test
+    void afterAFreshStandaloneFileOtherAppsGetTheirOwn() {
+        TwostepConfig config = config(Map.of("twostep.db.jndi", "none"));
+        try (Database standalone = Database.open(config, "/twostep"); Database host = Database.open(config, "/shop")) {
+            assertEquals(0, phones(host));
+            assertTrue(Files.isRegularFile(dir.resolve("shop.db")));
+        }
+    }
+
+    @Test
     void theDataFolderAndTheDatabaseAreTheServersOwn() throws Exception {
         Path data = dir.resolve("fresh/data");
         Map<String, String> params = Map.of("twostep.data-dir", data.toString(), "twostep.db.jndi", "none");

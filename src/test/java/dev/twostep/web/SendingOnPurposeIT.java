@@ -117,6 +117,14 @@ class SendingOnPurposeIT {
         assertTrue(text(enroll).contains("ask your administrator"), text(enroll));
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'restored'"));
         assertEquals(0, SERVER.sender().sent().size());
+
+        // Restored with the phone back but unconfirmed: no code confirms it, and it cannot be changed here.
+        SERVER.jdbc().update("test", "INSERT INTO phones (username, phone_e164, channel, confirmed_at, updated_at)"
+                + " VALUES ('restored', '+12025550143', 'SMS', NULL, 1)", dev.twostep.db.Jdbc.params());
+        HtmlPage pending = pages.signIn(SERVER.newClient(), "restored", "correct horse battery");
+        assertEquals(403, pending.getWebResponse().getStatusCode(), text(pending));
+        assertTrue(text(pending).contains("ask your administrator"), text(pending));
+        assertEquals(0, SERVER.sender().sent().size(), "no code to the unconfirmed number");
     }
 
     @Test
