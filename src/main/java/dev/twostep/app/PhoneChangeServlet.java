@@ -152,6 +152,11 @@ public class PhoneChangeServlet extends HttpServlet {
             render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, vars);
             return;
         } catch (LimitedException e) {
+            if (e.limit() == LimitedException.Limit.CODE_BLOCKED) {
+                vars.put("error", "code.error.blocked");
+                render(request, response, HttpServletResponse.SC_FORBIDDEN, vars);
+                return;
+            }
             Requests.limited(response, e);
             vars.put("error", "code.error.limit.sends.short");
             render(request, response, Http.TOO_MANY, vars);
@@ -174,11 +179,15 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("lastDigits", PhoneMask.lastDigits(pending.e164()));
         VerifyResult result = codes.verify(state.username(), pending.challengeId(), request.getParameter("code"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
-        if (result.outcome() == VerifyResult.Outcome.LOCKED || result.outcome() == VerifyResult.Outcome.BLOCKED) {
+        if (result.outcome() == VerifyResult.Outcome.BLOCKED) {
             audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "phone change");
-            if (result.retryAfter() != null) {
-                Requests.retryAfter(response, result.retryAfter());
-            }
+            vars.put("error", "code.error.blocked");
+            render(request, response, HttpServletResponse.SC_FORBIDDEN, vars);
+            return;
+        }
+        if (result.outcome() == VerifyResult.Outcome.LOCKED) {
+            audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "phone change");
+            Requests.retryAfter(response, result.retryAfter());
             vars.put("error", "code.error.locked.short");
             render(request, response, Http.TOO_MANY, vars);
             return;

@@ -20,7 +20,9 @@ import dev.twostep.db.Jdbc;
  * Makes sure every server on one database uses the same code secret. The first server to start writes a
  * check value, HMAC-SHA256(secret, a fixed label), into the database; any server whose secret gives
  * another value refuses to start. Without this, two servers with their own generated secrets would call
- * each other's codes wrong and count them toward the lock. The value reveals nothing of the secret.
+ * each other's codes wrong and count them toward the lock. The value reveals nothing of a random secret;
+ * a guessable TWOSTEP_SECRET could be tested against it offline by whoever holds a copy of the database,
+ * so TWOSTEP_SECRET must be random (README: {@code openssl rand -base64 32}).
  */
 public final class KeyCheck {
     private static final Logger LOG = LoggerFactory.getLogger(KeyCheck.class);

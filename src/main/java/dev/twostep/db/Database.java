@@ -312,6 +312,12 @@ public final class Database implements AutoCloseable {
             if (parent != null) {
                 OwnerOnly.directories(parent);
                 OwnerOnly.file(file);
+                for (Path p : new Path[] {parent, file}) {
+                    if (OwnerOnly.openToOthers(p)) {
+                        LOG.warn("{} can be read by other users of this machine, and it holds password hashes and"
+                                + " full phone numbers: chmod it to owner-only (700 for the folder, 600 for files)", p);
+                    }
+                }
             }
         } catch (IOException e) {
             throw new DataAccessException("creating the folder " + parent, new SQLException(e.toString(), e));

@@ -35,6 +35,16 @@ public final class OwnerOnly {
         }
     }
 
+    /** True when others than the owner may read or enter it (a file or folder made before this version). */
+    public static boolean openToOthers(Path path) {
+        try {
+            return Files.getPosixFilePermissions(path).stream().anyMatch(p -> p.name().startsWith("GROUP")
+                    || p.name().startsWith("OTHERS"));
+        } catch (UnsupportedOperationException | IOException notPosix) {
+            return false;
+        }
+    }
+
     /**
      * Creates an empty file of mode 600 unless it exists.
      *

@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-import java.io.IOException;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -83,9 +82,13 @@ public final class Csrf {
         return null;
     }
 
-    private static boolean inQuery(HttpServletRequest request) {
-        String query = request.getQueryString();
-        return query != null && ("&" + query).contains("&" + FIELD + "=");
+    /** True when the query string names the token field, however encoded (or cannot be read). */
+    static boolean inQuery(HttpServletRequest request) {
+        try {
+            return FormRequest.parse(request.getQueryString(), StandardCharsets.UTF_8).containsKey(FIELD);
+        } catch (FormRequest.Malformed e) {
+            return true;
+        }
     }
 
     /** True when the request carries this session's token. */

@@ -11,8 +11,6 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gate in front of Twostep's pages. Refuses every POST (and other unsafe method) that does not carry
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public class CsrfFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(CsrfFilter.class);
     /** No form of Twostep needs more than this. */
     static final long MAX_BODY = 64 * 1024;
 
@@ -84,7 +81,7 @@ public class CsrfFilter extends HttpFilter {
         }
         // The token counts only in the body: a token in a URL leaks through logs, history and Referer.
         if (!Csrf.valid(form, form.bodyParameter(Csrf.FIELD))) {
-            LOG.warn("Refused a {} to {} without a valid CSRF token", method, Logs.safe(request.getRequestURI()));
+            Logs.refusedCsrf(request);
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
             return;
         }

@@ -66,11 +66,28 @@ final class FormRequest extends HttpServletRequestWrapper {
         Map<String, String[]> body = Map.of();
         String type = request.getContentType();
         if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-            body = parse(new String(readAtMost(request.getInputStream(), maxBody), StandardCharsets.ISO_8859_1), charset);
+            byte[] raw = readAtMost(request.getInputStream(), maxBody);
+            if (raw.length == 0 && request.getContentLengthLong() != 0 && !request.getParameterMap().isEmpty()) {
+                // A host filter mapped before this one already read the form through the container (Spring
+                // Security does): take the container's parameters, and the body's as all but the query's.
+                return fromContainer(request, all);
+            }
+            body = parse(new String(raw, StandardCharsets.ISO_8859_1), charset);
         }
         Map<String, String[]> merged = new LinkedHashMap<>(all);
         body.forEach((name, values) -> merged.merge(name, values, FormRequest::concat));
         return new FormRequest(request, Collections.unmodifiableMap(merged), body);
+    }
+
+    private static FormRequest fromContainer(HttpServletRequest request, Map<String, String[]> query) {
+        Map<String, String[]> all = new LinkedHashMap<>(request.getParameterMap());
+        Map<String, String[]> body = new LinkedHashMap<>();
+        all.forEach((name, values) -> {
+            if (!query.containsKey(name)) {
+                body.put(name, values);
+            }
+        });
+        return new FormRequest(request, Collections.unmodifiableMap(all), body);
     }
 
     /** The value of a parameter sent in the body, never the query string. */
