@@ -105,7 +105,17 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("channel", channel.map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("sms"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
         String password = request.getParameter("password");
-        if (!accounts.confirmPassword(state.username(), password)) {
+        boolean confirmed;
+        try {
+            confirmed = accounts.confirmPassword(state.username(), password);
+        } catch (HashingBusyException e) {
+            // Not a wrong password: the session's tries stay as they were.
+            Requests.retryAfter(response, e.retryAfter());
+            vars.put("error", "error.busy");
+            render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, vars);
+            return;
+        }
+        if (!confirmed) {
             audit.record(AuditLog.Event.SIGN_IN_FAILED, state.username(), client, "phone change");
             HttpSession session = request.getSession();
             Integer failed = (Integer) session.getAttribute(FAILED_PASSWORDS);
