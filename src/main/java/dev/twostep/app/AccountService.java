@@ -11,9 +11,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator.BlockPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.db.DataAccessException;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneDao;
@@ -36,6 +38,8 @@ public final class AccountService {
     private static final String INSERT = "INSERT INTO accounts (username, password_hash, created_at)"
             + " VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING";
     private static final String FIND_HASH = "SELECT password_hash FROM accounts WHERE username = ?";
+    /** Only over the hash that was checked: a password changed meanwhile is not overwritten. */
+    private static final String REHASH = "UPDATE accounts SET password_hash = ? WHERE username = ? AND password_hash = ?";
 
     private final Jdbc jdbc;
     private final PhoneDao phones;
@@ -46,21 +50,22 @@ public final class AccountService {
     private final RateLimiter.Rule perAddress;
     private final LockKeys lockKeys;
 
-    public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock) {
-        this(jdbc, phones, memoryKib, iterations, clock, null, null, null, null);
+    AccountService(Jdbc jdbc, PhoneDao phones, PasswordHasher hasher, Clock clock) {
+        this(jdbc, phones, hasher, clock, null, null, null, null);
     }
 
     /**
+     * @param hasher computes password hashes, a bounded number at once
      * @param locks consecutive failed passwords per account, with growing locks
      * @param limiter where failed passwords per client address are counted
      * @param perAddress how many failed passwords a client address may have in a window
      * @param lockKeys the keys typed names are locked under (needed with {@code locks})
      */
-    public AccountService(Jdbc jdbc, PhoneDao phones, int memoryKib, int iterations, Clock clock, Lockouts locks,
-                          RateLimiter limiter, RateLimiter.Rule perAddress, LockKeys lockKeys) {
+    AccountService(Jdbc jdbc, PhoneDao phones, PasswordHasher hasher, Clock clock, Lockouts locks,
+                   RateLimiter limiter, RateLimiter.Rule perAddress, LockKeys lockKeys) {
         this.jdbc = jdbc;
         this.phones = phones;
-        this.hasher = new PasswordHasher(memoryKib, iterations);
+        this.hasher = Objects.requireNonNull(hasher, "hasher");
         this.clock = clock;
         this.locks = locks;
         this.limiter = limiter;
@@ -83,52 +88,86 @@ public final class AccountService {
      * slow password check and taken back when it succeeds, so a burst of parallel tries gets no more checks
      * than the limits allow. Unknown names are counted and locked like known ones, under a keyed hash of the
      * name ({@link LockKeys}), so locks tell nothing about which names exist and no typed name (often a
-     * mistyped password) is kept or can be recovered from the table.
+     * mistyped password) is kept or can be recovered from the table. A right password whose stored hash has
+     * another algorithm or cost than the configured ones is hashed again and stored.
+     *
+     * @throws HashingBusyException when no hashing slot came free in time; then nothing was counted
      */
-    public SignIn signIn(String username, String password, String address) {
-        long now = clock.millis();
+    public SignIn signIn(String username, String password, String address) throws HashingBusyException {
         if (username.length() > MAX_USERNAME) {
             return new SignIn(SignIn.Outcome.WRONG, null, false);
         }
-        Long counted = null;
-        if (limiter != null && address != null) {
-            try {
-                counted = limiter.acquire(perAddress, ClientAddress.limitKey(address), now,
-                        LimitedException.Limit.PASSWORD_LOCK);
-            } catch (LimitedException e) {
-                LOG.warn("Sign-in refused: too many failures from {}", address);
-                return new SignIn(SignIn.Outcome.THROTTLED, e.retryAfter(), false);
-            }
-        }
-        String lockKey = locks == null ? null : lockKeys.of(username);
-        if (locks != null) {
-            Optional<Duration> refused = locks.attempt(lockKey, now);
-            if (refused.isPresent()) {
-                if (counted != null) {
-                    limiter.release(counted);
+        // The slot comes first: a sign-in refused for want of one has counted no try, toward neither the
+        // account's lock nor the address's limit, so there is nothing to take back.
+        String upgraded = null;
+        String stored;
+        boolean ok;
+        try (var slot = hasher.slot()) {
+            long now = clock.millis();
+            Long counted = null;
+            if (limiter != null && address != null) {
+                try {
+                    counted = limiter.acquire(perAddress, ClientAddress.limitKey(address), now,
+                            LimitedException.Limit.PASSWORD_LOCK);
+                } catch (LimitedException e) {
+                    LOG.warn("Sign-in refused: too many failures from {}", address);
+                    return new SignIn(SignIn.Outcome.THROTTLED, e.retryAfter(), false);
                 }
-                return new SignIn(SignIn.Outcome.THROTTLED, refused.get(), false);
             }
-        }
-        if (authenticate(username, password)) {
+            String lockKey = locks == null ? null : lockKeys.of(username);
+            if (locks != null) {
+                Optional<Duration> refused = locks.attempt(lockKey, now);
+                if (refused.isPresent()) {
+                    if (counted != null) {
+                        limiter.release(counted);
+                    }
+                    return new SignIn(SignIn.Outcome.THROTTLED, refused.get(), false);
+                }
+            }
+            stored = verify(slot, username, password).orElse(null);
+            ok = stored != null;
+            if (ok && !hasher.isCurrent(stored)) {
+                upgraded = hasher.hash(slot, password);
+            }
+            slot.close();
+            // From here on only database work: the slot is already free for the next hash.
+            if (!ok) {
+                boolean nowLocked = locks != null && locks.lockedFor(lockKey, now).isPresent();
+                return new SignIn(SignIn.Outcome.WRONG, null, nowLocked);
+            }
             if (locks != null) {
                 locks.reset(lockKey);
             }
             if (counted != null) {
                 limiter.release(counted);
             }
-            return new SignIn(SignIn.Outcome.OK, null, false);
         }
-        boolean nowLocked = locks != null && locks.lockedFor(lockKey, now).isPresent();
-        return new SignIn(SignIn.Outcome.WRONG, null, nowLocked);
+        if (upgraded != null) {
+            store(username, stored, upgraded);
+        }
+        return new SignIn(SignIn.Outcome.OK, null, false);
+    }
+
+    /** Stores a hash at today's cost in place of the one just checked; a failure here fails no sign-in. */
+    private void store(String username, String checked, String upgraded) {
+        try {
+            if (jdbc.update("storing a rehashed password", REHASH, params(upgraded, username, checked)) == 1) {
+                LOG.info("Password hash of user {} moved to the configured algorithm and cost", Logs.safe(username));
+            }
+        } catch (DataAccessException e) {
+            LOG.warn("The password hash of user {} could not be moved to the configured cost: {}",
+                    Logs.safe(username), e.getMessage());
+        }
     }
 
     /**
      * Checks the password of a user who is already signed in (before a sensitive change). Not counted toward
      * the account's sign-in lock: a stolen session must not be able to lock its owner out by typing wrong
      * passwords here. The caller bounds the tries per session instead.
+     *
+     * @throws HashingBusyException when no hashing slot came free in time; the caller counts no try then
      */
-    public boolean confirmPassword(String username, String password) {
+    public boolean confirmPassword(String username, String password) throws HashingBusyException {
         return username.length() <= MAX_USERNAME && authenticate(username, password == null ? "" : password);
     }
 
@@ -163,13 +202,18 @@ public final class AccountService {
      * Creates an account with its (unconfirmed) phone in one transaction.
      *
      * @return empty when created, or the problem
+     * @throws HashingBusyException when no hashing slot came free in time; nothing was stored then
      */
-    public Optional<Problem> register(String username, String password, String phoneE164, Channel channel) {
+    public Optional<Problem> register(String username, String password, String phoneE164, Channel channel)
+            throws HashingBusyException {
         Set<Problem> problems = check(username, password);
         if (!problems.isEmpty()) {
             return Optional.of(problems.iterator().next());
         }
-        String hash = hasher.hash(password);
+        String hash;
+        try (var slot = hasher.slot()) {
+            hash = hasher.hash(slot, password);
+        }
         long now = clock.millis();
         boolean created = jdbc.inTransaction("registering an account", c -> {
             if (Jdbc.update(c, INSERT, params(username, hash, now)) == 0) {
@@ -192,23 +236,32 @@ public final class AccountService {
     /**
      * Checks a password. An unknown user costs the same hashing time as a known one, and both failures
      * look the same to the caller.
+     *
+     * @throws HashingBusyException when no hashing slot came free in time
      */
-    public boolean authenticate(String username, String password) {
+    public boolean authenticate(String username, String password) throws HashingBusyException {
+        try (var slot = hasher.slot()) {
+            return verify(slot, username, password).isPresent();
+        }
+    }
+
+    /** The stored hash when the password is right, else empty; the same hashing time either way. */
+    private Optional<String> verify(HashSlots<BlockPool>.Slot slot, String username, String password) {
         if (password == null || password.length() > MAX_PASSWORD * 2 || username.length() > MAX_USERNAME) {
-            hasher.wasteTime("");
-            return false;
+            hasher.wasteTime(slot, "");
+            return Optional.empty();
         }
         Optional<String> hash = jdbc.queryOne("reading an account", FIND_HASH, params(username),
                 rs -> rs.getString(1));
         if (hash.isEmpty()) {
-            hasher.wasteTime(password);
+            hasher.wasteTime(slot, password);
             LOG.warn("Sign-in failed: unknown user");
-            return false;
+            return Optional.empty();
         }
-        boolean ok = hasher.check(password, hash.get());
-        if (!ok) {
+        if (!hasher.check(slot, password, hash.get())) {
             LOG.warn("Sign-in failed: wrong password for user {}", Logs.safe(username));
+            return Optional.empty();
         }
-        return ok;
+        return hash;
     }
 }

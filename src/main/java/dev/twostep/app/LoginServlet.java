@@ -71,7 +71,16 @@ public class LoginServlet extends HttpServlet {
             return;
         }
         AuditLog.Client client = Requests.client(getServletContext(), request);
-        AccountService.SignIn result = accounts.signIn(username, password, client.address());
+        AccountService.SignIn result;
+        try {
+            result = accounts.signIn(username, password, client.address());
+        } catch (HashingBusyException e) {
+            // Not a failed sign-in: no try was counted, and the person may simply send the form again.
+            Requests.retryAfter(response, e.retryAfter());
+            vars.put("error", "error.busy");
+            views.render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "login", vars);
+            return;
+        }
         // A typed name that is no account is often a password typed in the wrong field: not recorded.
         String known = result.outcome() == AccountService.SignIn.Outcome.OK || accounts.exists(username) ? username : null;
         if (result.outcome() == AccountService.SignIn.Outcome.THROTTLED) {

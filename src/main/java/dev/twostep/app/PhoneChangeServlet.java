@@ -114,7 +114,23 @@ public class PhoneChangeServlet extends HttpServlet {
             tries = before == null ? 1 : before + 1;
             session.setAttribute(PASSWORD_TRIES, tries);
         }
-        if (tries > MAX_PASSWORD_TRIES || !accounts.confirmPassword(state.username(), password)) {
+        boolean confirmed = false;
+        if (tries <= MAX_PASSWORD_TRIES) {
+            try {
+                confirmed = accounts.confirmPassword(state.username(), password);
+            } catch (HashingBusyException e) {
+                // Not a wrong password: the try is given back.
+                synchronized (session) {
+                    Integer now = (Integer) session.getAttribute(PASSWORD_TRIES);
+                    session.setAttribute(PASSWORD_TRIES, Math.max(0, (now == null ? 1 : now) - 1));
+                }
+                Requests.retryAfter(response, e.retryAfter());
+                vars.put("error", "error.busy");
+                render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, vars);
+                return;
+            }
+        }
+        if (!confirmed) {
             audit.record(AuditLog.Event.SIGN_IN_FAILED, state.username(), client, "phone change");
             if (tries >= MAX_PASSWORD_TRIES) {
                 // Whoever holds this session does not know the password: end the session, not the account.

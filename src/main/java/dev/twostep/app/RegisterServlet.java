@@ -103,8 +103,9 @@ public class RegisterServlet extends HttpServlet {
         }
         if (errors.isEmpty()) {
             // Each registration costs an Argon2 hash and tells whether a name is taken: bounded per address.
+            long counted;
             try {
-                limiter.acquire(new RateLimiter.Rule("register-ip", config.limits().address().sends() * 4,
+                counted = limiter.acquire(new RateLimiter.Rule("register-ip", config.limits().address().sends() * 4,
                         config.limits().sendWindow()), ClientAddress.limitKey(Requests.address(getServletContext(),
                         request)), clock.millis(), LimitedException.Limit.SENDS);
             } catch (LimitedException e) {
@@ -113,8 +114,17 @@ public class RegisterServlet extends HttpServlet {
                 render(request, response, Http.TOO_MANY, vars);
                 return;
             }
-            Optional<AccountService.Problem> problem = accounts.register(username, password, parsed.e164(),
-                    channel.get());
+            Optional<AccountService.Problem> problem;
+            try {
+                problem = accounts.register(username, password, parsed.e164(), channel.get());
+            } catch (HashingBusyException e) {
+                // Nothing was hashed or stored: the registration does not count toward the address's limit.
+                limiter.release(counted);
+                Requests.retryAfter(response, e.retryAfter());
+                vars.put("error", "error.busy");
+                render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, vars);
+                return;
+            }
             if (problem.isEmpty()) {
                 GuardState state = GuardSession.firstStepPassed(request, username, clock.millis());
                 sending.sendFirst(request, state);

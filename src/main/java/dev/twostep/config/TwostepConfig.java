@@ -51,8 +51,6 @@ public record TwostepConfig(
         Limits limits,
         Set<String> allowedRegions,
         List<IpRange> trustedProxies,
-        int passwordMemoryKib,
-        int passwordIterations,
         Twilio twilio,
         Duration sessionMaxAge,
         boolean sessionHostPrefix,
@@ -149,9 +147,6 @@ public record TwostepConfig(
     }
 
     public static final String DEFAULT_JNDI_NAME = "java:comp/env/jdbc/twostep";
-    /** OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1. */
-    public static final int MIN_PASSWORD_MEMORY_KIB = 19456;
-    public static final int MIN_PASSWORD_ITERATIONS = 2;
 
     public static TwostepConfig from(Settings s) {
         if ("auto".equalsIgnoreCase(s.get("twostep.delivery", ""))) {
@@ -304,8 +299,6 @@ public record TwostepConfig(
                 limits,
                 Set.copyOf(allowedRegions),
                 List.copyOf(proxies),
-                s.getInt("twostep.password.memory-kib", MIN_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB, 1 << 22),
-                s.getInt("twostep.password.iterations", MIN_PASSWORD_ITERATIONS, MIN_PASSWORD_ITERATIONS, 100),
                 twilio,
                 Duration.ofMinutes(s.getInt("twostep.session.max-minutes", 720, 5, 43_200)),
                 s.getBoolean("twostep.session.cookie-host-prefix", false),
@@ -374,7 +367,6 @@ public record TwostepConfig(
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels
                 + ", allowedRegions=" + allowedRegions + ", trustedProxies=" + trustedProxies + ", " + limits
-                + ", password=argon2id(m=" + passwordMemoryKib + "KiB,t=" + passwordIterations + ",p=1)"
                 + ", session.maxAge=" + sessionMaxAge.toMinutes() + "min, session.cookieHostPrefix=" + sessionHostPrefix
                 + (twilio == null ? "" : ", " + twilio);
     }

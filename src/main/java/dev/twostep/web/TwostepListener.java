@@ -58,10 +58,7 @@ public class TwostepListener implements ServletContextListener {
     }
 
     private void start(ServletContext context) {
-        Settings settings = Attributes.find(context, Settings.class);
-        if (settings == null) {
-            settings = new Settings(context::getInitParameter, System.getenv());
-        }
+        Settings settings = settings(context);
         TwostepConfig config = TwostepConfig.from(settings);
         Retention retention = Retention.from(settings);
         LOG.info("Twostep starting: {}", config.describe());
@@ -116,6 +113,15 @@ public class TwostepListener implements ServletContextListener {
         }
         retentionJob = new RetentionJob(retention, codes, audit, limiter, clock).start();
         LOG.info("Twostep is ready");
+    }
+
+    /**
+     * Where this app's settings come from: a {@link Settings} the embedding app or a test put in the context,
+     * else the context-params with environment variables over them.
+     */
+    public static Settings settings(ServletContext context) {
+        Settings settings = Attributes.find(context, Settings.class);
+        return settings != null ? settings : new Settings(context::getInitParameter, System.getenv());
     }
 
     /**

@@ -33,8 +33,6 @@ class TwostepConfigTest {
         assertEquals(TwostepConfig.Identity.TWOSTEP, c.identity());
         assertEquals("/login", c.loginUrl());
         assertEquals("/twostep", c.pagesPath());
-        assertEquals(19456, c.passwordMemoryKib());
-        assertEquals(2, c.passwordIterations());
     }
 
     @Test
@@ -63,8 +61,6 @@ class TwostepConfigTest {
         "twostep.delivery            | pigeon",
         "twostep.success-url         | https://evil.example",
         "twostep.success-url         | //evil.example",
-        "twostep.password.memory-kib | 1024",
-        "twostep.password.iterations | 1",
         "twostep.public-origin       | ftp://auth.example.com",
         "twostep.public-origin       | https://auth.example.com/path",
         "twostep.public-origin       | auth.example.com",
