@@ -77,6 +77,20 @@ public class PhoneChangeServlet extends HttpServlet {
         clock = Attributes.require(c, Clock.class);
     }
 
+    /** Counts a password try in the session: the number of this try, or -1 when the session has ended. */
+    private static int countTry(HttpSession session) {
+        synchronized (session) {
+            try {
+                Integer before = (Integer) session.getAttribute(PASSWORD_TRIES);
+                int tries = before == null ? 1 : before + 1;
+                session.setAttribute(PASSWORD_TRIES, tries);
+                return tries;
+            } catch (IllegalStateException ended) {
+                return -1;
+            }
+        }
+    }
+
     /** Wrong passwords on this page in one session before the session ends. */
     static final int MAX_PASSWORD_TRIES = 3;
     static final String PASSWORD_TRIES = PhoneChangeServlet.class.getName() + ".passwordTries";
@@ -105,14 +119,14 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("channel", channel.map(c -> c.name().toLowerCase(Locale.ROOT)).orElse("sms"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
         String password = request.getParameter("password");
-        HttpSession session = request.getSession();
         // Each try is counted before the slow check, under the session's lock, so parallel requests on one
-        // stolen session get no more checks than the limit.
-        int tries;
-        synchronized (session) {
-            Integer before = (Integer) session.getAttribute(PASSWORD_TRIES);
-            tries = before == null ? 1 : before + 1;
-            session.setAttribute(PASSWORD_TRIES, tries);
+        // stolen session get no more checks than the limit; a request whose session a parallel one ended gets
+        // no check at all (and no fresh session to count in).
+        HttpSession session = request.getSession(false);
+        int tries = session == null ? -1 : countTry(session);
+        if (tries < 0) {
+            Http.seeOther(request, response, config.loginUrl() + "?signedout");
+            return;
         }
         boolean confirmed = false;
         if (tries <= MAX_PASSWORD_TRIES) {
@@ -121,8 +135,12 @@ public class PhoneChangeServlet extends HttpServlet {
             } catch (HashingBusyException e) {
                 // Not a wrong password: the try is given back.
                 synchronized (session) {
-                    Integer now = (Integer) session.getAttribute(PASSWORD_TRIES);
-                    session.setAttribute(PASSWORD_TRIES, Math.max(0, (now == null ? 1 : now) - 1));
+                    try {
+                        Integer now = (Integer) session.getAttribute(PASSWORD_TRIES);
+                        session.setAttribute(PASSWORD_TRIES, Math.max(0, (now == null ? 1 : now) - 1));
+                    } catch (IllegalStateException ended) {
+                        // Ended meanwhile: nothing to give back.
+                    }
                 }
                 Requests.retryAfter(response, e.retryAfter());
                 vars.put("error", "error.busy");
@@ -149,7 +167,12 @@ public class PhoneChangeServlet extends HttpServlet {
             render(request, response, Http.UNPROCESSABLE, vars);
             return;
         }
-        session.removeAttribute(PASSWORD_TRIES);
+        try {
+            session.removeAttribute(PASSWORD_TRIES);
+        } catch (IllegalStateException ended) {
+            Http.seeOther(request, response, config.loginUrl() + "?signedout");
+            return;
+        }
         PhoneNumbers.Parsed parsed = numbers.parse(phone);
         if (!parsed.ok() || channel.isEmpty()) {
             vars.put("error", !parsed.ok() ? "register.error.phone." + parsed.problem().name().toLowerCase(Locale.ROOT)
