@@ -31,12 +31,6 @@ class CostCeilingIT {
             "twostep.limits.user.sends-per-day", "4"));
     private final Pages pages = new Pages(SERVER);
 
-    private WebClient from(String address) {
-        WebClient client = SERVER.newClient();
-        client.addRequestHeader("X-Forwarded-For", address);
-        return client;
-    }
-
     @Test
     void pumpingFromManyAddressesLeavesEstablishedUsersSigningIn() throws Exception {
         pages.createAccount("veteran", "correct horse battery", "(212) 555-0175");
@@ -50,7 +44,7 @@ class CostCeilingIT {
         for (int i = 0; i < 40; i++) {
             String number = i % 2 == 0 ? String.format(java.util.Locale.ROOT, "+1 415 555 %04d", 1000 + i)
                     : String.format(java.util.Locale.ROOT, "+44 20 7946 %04d", 1000 + i);
-            HtmlPage page = pages.register(from("198.51.100." + (i + 1)), "pump" + i, "correct horse battery",
+            HtmlPage page = pages.register(SERVER.newClientFrom("198.51.100." + (i + 1)), "pump" + i, "correct horse battery",
                     number, "sms");
             if (page.getWebResponse().getStatusCode() == 429) {
                 refused++;
@@ -66,7 +60,7 @@ class CostCeilingIT {
         assertTrue(SERVER.count("SELECT COUNT(*) FROM rate_events WHERE kind = 'send-new-cc' AND subject = 'US'") <= 8);
 
         // The established user signs in as always, from yet another address.
-        HtmlPage code = pages.signIn(from("203.0.113.7"), "veteran", "correct horse battery");
+        HtmlPage code = pages.signIn(SERVER.newClientFrom("203.0.113.7"), "veteran", "correct horse battery");
         assertEquals(200, code.getWebResponse().getStatusCode(), text(code));
         assertTrue(text(code).contains("A code is on its way by text message."), text(code));
         HtmlPage account = enterCode(code, SERVER.sender().lastCode());
@@ -79,7 +73,7 @@ class CostCeilingIT {
         // "established", so they count where pumping counts, not in the budget of established users.
         SERVER.clock().advance(java.time.Duration.ofHours(2));
         for (int i = 0; i < 3; i++) {
-            WebClient own = from("192.0.2." + (i + 1));
+            WebClient own = SERVER.newClientFrom("192.0.2." + (i + 1));
             HtmlPage code = pages.register(own, "fresh" + i, "correct horse battery",
                     String.format(java.util.Locale.ROOT, "+1 415 555 %04d", 7000 + i), "sms");
             enterCode(code, SERVER.sender().lastCode());
@@ -88,7 +82,7 @@ class CostCeilingIT {
         String inTheHour = "SELECT COUNT(*) FROM rate_events WHERE kind = ? AND at > ?";
         assertEquals(3, SERVER.count(inTheHour, "send-all", hourAgo));
         long confirmedBefore = SERVER.count(inTheHour, "send-all-ok", hourAgo);
-        HtmlPage signIn = pages.signIn(from("192.0.2.50"), "fresh0", "correct horse battery");
+        HtmlPage signIn = pages.signIn(SERVER.newClientFrom("192.0.2.50"), "fresh0", "correct horse battery");
         assertEquals(200, signIn.getWebResponse().getStatusCode(), text(signIn));
         assertEquals(4, SERVER.count(inTheHour, "send-all", hourAgo),
                 "a sign-in to a phone confirmed minutes ago counts in the new-number budget");
@@ -98,11 +92,11 @@ class CostCeilingIT {
         SERVER.clock().advance(java.time.Duration.ofDays(8));
         for (int i = 0; i < 4; i++) {
             SERVER.clock().advance(java.time.Duration.ofMinutes(20));
-            HtmlPage again = pages.signIn(from("192.0.2.60"), "fresh1", "correct horse battery");
+            HtmlPage again = pages.signIn(SERVER.newClientFrom("192.0.2.60"), "fresh1", "correct horse battery");
             assertEquals(i < 4 ? 200 : 429, again.getWebResponse().getStatusCode(), text(again));
         }
         SERVER.clock().advance(java.time.Duration.ofMinutes(20));
-        HtmlPage fifth = pages.signIn(from("192.0.2.60"), "fresh1", "correct horse battery");
+        HtmlPage fifth = pages.signIn(SERVER.newClientFrom("192.0.2.60"), "fresh1", "correct horse battery");
         assertEquals(429, fifth.getWebResponse().getStatusCode(), text(fifth));
         assertTrue(text(fifth).contains("You asked for codes too often."), text(fifth));
     }

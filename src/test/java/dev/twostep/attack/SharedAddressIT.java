@@ -28,26 +28,20 @@ class SharedAddressIT {
             "twostep.limits.address.confirmed-sends", "100"));
     private final Pages pages = new Pages(SERVER);
 
-    private WebClient from(String address) {
-        WebClient client = SERVER.newClient();
-        client.addRequestHeader("X-Forwarded-For", address);
-        return client;
-    }
-
     @Test
     void sixColleaguesBehindOneAddressSignInWithinAMinute() throws Exception {
         String[] numbers = {"(202) 555-0143", "(212) 555-0175", "(312) 555-0199", "(415) 555-0120",
             "(617) 555-0111", "(713) 555-0188"};
         for (int i = 0; i < numbers.length; i++) {
             // Each enrolled at home, from an address of their own.
-            WebClient home = from("192.0.2." + (i + 1));
+            WebClient home = SERVER.newClientFrom("192.0.2." + (i + 1));
             HtmlPage code = pages.register(home, "colleague" + i, "correct horse battery", numbers[i], "sms");
             enterCode(code, SERVER.sender().lastCode());
         }
         // A week later their phones are established, and sign-ins draw on the confirmed-number budget.
         SERVER.clock().advance(java.time.Duration.ofDays(8));
         for (int i = 0; i < numbers.length; i++) {
-            HtmlPage code = pages.signIn(from("203.0.113.50"), "colleague" + i, "correct horse battery");
+            HtmlPage code = pages.signIn(SERVER.newClientFrom("203.0.113.50"), "colleague" + i, "correct horse battery");
             assertEquals(200, code.getWebResponse().getStatusCode(), "colleague " + i + ": " + text(code));
             HtmlPage account = enterCode(code, SERVER.sender().lastCode());
             assertTrue(account.getUrl().getPath().endsWith("/account"), text(account));
@@ -57,7 +51,7 @@ class SharedAddressIT {
     @Test
     void newNumbersFromOneAddressStillGetTheTightLimit() throws Exception {
         for (int i = 0; i < 2; i++) {
-            HtmlPage code = pages.register(from("203.0.113.99"), "newcomer" + i, "correct horse battery",
+            HtmlPage code = pages.register(SERVER.newClientFrom("203.0.113.99"), "newcomer" + i, "correct horse battery",
                     String.format(java.util.Locale.ROOT, "(415) 555-%04d", 3000 + i), "sms");
             assertEquals(i == 0 ? 200 : 429, code.getWebResponse().getStatusCode(), text(code));
         }

@@ -27,8 +27,7 @@ class VictimNumberIT {
     @Test
     void aNumberNobodyConfirmedGetsAFewCodesADay() throws Exception {
         for (int i = 0; i < 6; i++) {
-            WebClient attacker = SERVER.newClient();
-            attacker.addRequestHeader("X-Forwarded-For", "198.51.100." + (i + 1));
+            WebClient attacker = SERVER.newClientFrom("198.51.100." + (i + 1));
             HtmlPage page = pages.register(attacker, "annoy" + i, "correct horse battery", "(415) 555-2671", "sms");
             assertEquals(i < 3 ? 200 : 429, page.getWebResponse().getStatusCode(), text(page));
             if (i >= 3) {
@@ -37,8 +36,7 @@ class VictimNumberIT {
         }
         assertEquals(3, SERVER.sender().sent().size());
         SERVER.clock().advance(java.time.Duration.ofHours(25));
-        WebClient tomorrow = SERVER.newClient();
-        tomorrow.addRequestHeader("X-Forwarded-For", "198.51.100.77");
+        WebClient tomorrow = SERVER.newClientFrom("198.51.100.77");
         assertEquals(200, pages.register(tomorrow, "annoy9", "correct horse battery", "(415) 555-2671", "sms")
                 .getWebResponse().getStatusCode());
     }

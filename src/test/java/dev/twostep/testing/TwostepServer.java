@@ -212,6 +212,16 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         return client;
     }
 
+    /**
+     * A fresh browser that says it comes from this address (X-Forwarded-For), for a server that trusts the
+     * test client as a proxy ({@code twostep.trusted-proxies=127.0.0.1}).
+     */
+    public WebClient newClientFrom(String address) {
+        WebClient client = newClient();
+        client.addRequestHeader("X-Forwarded-For", address);
+        return client;
+    }
+
     /** The app's URL for a path: base URL plus the context path. */
     public String url(String path) {
         return baseUrl + path;
