@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,56 @@ final class HashBound {
     }
 
     private HashBound() {
+    }
+
+    /**
+     * The same measurement in a JVM of its own with these options (the server's), on the benchmark's class
+     * path: what a check costs depends on the heap it allocates its memory in, and the benchmark's own JVM
+     * (Maven's, default heap: a quarter of the machine's memory) is not the server's.
+     */
+    static Result measureInJvm(List<String> jvmOptions, String password, String storedHash, int threads,
+                               Duration duration) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath(), HashBound.class.getName(), password, storedHash,
+                String.valueOf(threads), String.valueOf(duration.toMillis())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        Matcher m = Pattern.compile("RESULT (\\S+) (\\S+) (\\S+) (\\S+) (.*)").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("the hash-bound JVM said:\n" + out);
+        }
+        long hashes = Long.parseLong(m.group(1));
+        double seconds = Double.parseDouble(m.group(2));
+        Matcher params = PARAMS.matcher(storedHash);
+        return new Result(m.group(5) + ", in a JVM with " + String.join(" ", jvmOptions),
+                params.find() ? params.group(1) + " " + params.group(2) : "unknown parameters", threads, seconds, hashes,
+                hashes / seconds, Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)));
+    }
+
+    /** For {@link #measureInJvm}: password, stored hash, threads, milliseconds; prints one RESULT line. */
+    public static void main(String[] args) throws Exception {
+        Result r = measure(args[0], args[1], Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])));
+        System.out.println(String.format(java.util.Locale.ROOT, "RESULT %d %.3f %.3f %.3f %s", r.hashes(), r.seconds(),
+                r.cpuMillisPerHash(), r.threadCpuMillisPerHash(), r.how()));
+    }
+
+    /** This JVM's class path, or under exec:java the project's, from the class loader that loaded this class. */
+    private static String classPath() {
+        if (HashBound.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            List<String> entries = new ArrayList<>();
+            for (java.net.URL url : loader.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                    // Not a file: not for a class path.
+                }
+            }
+            return String.join(java.io.File.pathSeparator, entries);
+        }
+        return System.getProperty("java.class.path");
     }
 
     static Result measure(String password, String storedHash, int threads, Duration duration) throws Exception {

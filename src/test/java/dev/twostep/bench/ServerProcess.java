@@ -194,11 +194,52 @@ final class ServerProcess implements AutoCloseable {
 
     /** User plus system CPU time of the server process so far (from /proc/pid/stat), in milliseconds. */
     double cpuMillis() throws IOException {
+        return userMillis() + systemMillis();
+    }
+
+    /** User CPU time of the server process so far, in milliseconds. */
+    double userMillis() throws IOException {
+        return statField(11);
+    }
+
+    /** System (kernel) CPU time of the server process so far, in milliseconds. */
+    double systemMillis() throws IOException {
+        return statField(12);
+    }
+
+    /**
+     * CPU time so far of the server's threads, in milliseconds, by kind: Jetty's request threads ("qtp"),
+     * garbage collection, the JIT compilers, and the rest. Threads that ended are missing, so compare two
+     * readings only over a stretch where the kinds that matter keep their threads.
+     */
+    Map<String, Double> threadCpuMillis() throws IOException {
+        Map<String, Double> byKind = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLOCK_TICKS_PER_SECOND;
+                String kind = name.startsWith("qtp") ? "requests"
+                        : name.startsWith("GC Thread") || name.startsWith("G1 ") ? "GC"
+                        : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? "JIT"
+                        : "other";
+                byKind.merge(kind, ms, Double::sum);
+            }
+        }
+        return byKind;
+    }
+
+    private double statField(int index) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
         // After the command name in parentheses (which may hold spaces): state is field 3, utime 14, stime 15.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        return ticks * 1000.0 / CLOCK_TICKS_PER_SECOND;
+        return Long.parseLong(f[index]) * 1000.0 / CLOCK_TICKS_PER_SECOND;
     }
 
     /**

@@ -47,28 +47,35 @@ public final class SignInBench {
     record Options(List<Integer> levels, Duration window, Duration warmup, int users, List<String> dbs, String pgUrl,
                    String heap, int startupRuns, Duration settle, Duration hashTime, int probe, int registerThreads,
                    Duration timeout, long maxSignIns, List<String> parts, int guardRounds, Duration guardTime,
-                   int guardConnections, Map<String, String> serverEnv) {
+                   int guardConnections, boolean standInNoDelay, boolean jfr, Duration serverWarmup,
+                   Map<String, String> serverEnv) {
 
         static final String HELP = String.join("\n",
                 "Options (each --name=value):",
                 "  --levels=2,8,32,200     concurrent clients, one level after the other",
-                "  --seconds=30            measured window per level",
-                "  --warmup=5              seconds per level before the window",
+                "  --seconds=20            measured window per level",
+                "  --warmup=10             seconds per level before the window",
                 "  --users=200             virtual users registered per database",
                 "  --dbs=sqlite,postgres   databases, in order",
                 "  --pg-url=jdbc:postgresql://127.0.0.1:5432/test?user=postgres   a schema is made in it and dropped",
                 "  --heap=256m             the server's -Xmx",
                 "  --startup-runs=3        start-ups of each server for the start-up comparison (0: none)",
+                "  --server-warmup=20      seconds of sign-ins by 2 clients after registration, before the",
+                "                          hash-bound, the send probe and the levels (the JIT's work)",
                 "  --settle=5              seconds idle after the first page before reading RSS",
-                "  --hash-seconds=10       length of the hash-bound measurement",
+                "  --hash-seconds=8        length of each hash-bound measurement",
                 "  --probe=40              resends in a row for the send probe",
                 "  --register-threads=4    registrations in parallel",
                 "  --timeout=30            seconds a request may take before it counts as an error",
                 "  --max-signins=20000     sign-ins per level at most",
                 "  --parts=startup,signin,guard   what to run (guard needs wrk: apt-get install wrk)",
                 "  --guard-rounds=3        alternating wrk rounds per path (guard overhead on Tomcat)",
-                "  --guard-seconds=10      length of a wrk round",
+                "  --guard-seconds=8       length of a wrk round",
                 "  --guard-connections=16  wrk connections",
+                "  --stand-in-nodelay=true false leaves Nagle on in the Twilio stand-in (the JDK server's",
+                "                          default), to show the delayed-ACK stall that causes in each send",
+                "  --jfr                   record the sign-in servers with Flight Recorder (profile settings)",
+                "                          into target/bench/jetty-<db>/server.jfr",
                 "  --set=NAME=VALUE        an environment variable for the server (repeatable), e.g.",
                 "                          --set=TWOSTEP_DB_POOL_SIZE=16",
                 "  --quick                 levels 2,8, 8 s windows, 2 s warm-up, 20 users, SQLite only,",
@@ -98,23 +105,26 @@ public final class SignInBench {
             return new Options(
                     Arrays.stream(a.getOrDefault("levels", quick ? "2,8" : "2,8,32,200").split(","))
                             .map(Integer::valueOf).toList(),
-                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("seconds", quick ? "8" : "30"))),
-                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("warmup", quick ? "2" : "5"))),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("seconds", quick ? "8" : "20"))),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("warmup", quick ? "2" : "10"))),
                     Integer.parseInt(a.getOrDefault("users", quick ? "20" : "200")),
                     List.of(a.getOrDefault("dbs", quick ? "sqlite" : "sqlite,postgres").split(",")),
                     a.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"),
                     a.getOrDefault("heap", "256m"),
                     Integer.parseInt(a.getOrDefault("startup-runs", quick ? "1" : "3")),
                     Duration.ofSeconds(Long.parseLong(a.getOrDefault("settle", quick ? "2" : "5"))),
-                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("hash-seconds", quick ? "3" : "10"))),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("hash-seconds", quick ? "3" : "8"))),
                     Integer.parseInt(a.getOrDefault("probe", quick ? "10" : "40")),
                     Integer.parseInt(a.getOrDefault("register-threads", "4")),
                     Duration.ofSeconds(Long.parseLong(a.getOrDefault("timeout", "30"))),
                     Long.parseLong(a.getOrDefault("max-signins", "20000")),
                     List.of(a.getOrDefault("parts", "startup,signin,guard").split(",")),
                     Integer.parseInt(a.getOrDefault("guard-rounds", quick ? "1" : "3")),
-                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("guard-seconds", quick ? "3" : "10"))),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("guard-seconds", quick ? "3" : "8"))),
                     Integer.parseInt(a.getOrDefault("guard-connections", "16")),
+                    Boolean.parseBoolean(a.getOrDefault("stand-in-nodelay", "true")),
+                    a.containsKey("jfr"),
+                    Duration.ofSeconds(Long.parseLong(a.getOrDefault("server-warmup", quick ? "3" : "20"))),
                     env);
         }
 
@@ -128,7 +138,8 @@ public final class SignInBench {
     }
 
     /** One database's run. */
-    record DbRun(String db, int users, double registerSeconds, HashBound.Result hash, double[] probe,
+    record DbRun(String db, int users, double registerSeconds, HashBound.Result hash, HashBound.Result inBench,
+                 double[] probe,
                  double twilioMillis, List<SignInLoad.Level> levels) {
     }
 
@@ -144,7 +155,7 @@ public final class SignInBench {
                 LocalDate.now(), System.getProperty("java.version"), cores, ServerProcess.jettyHome().getFileName(), o.heap());
         System.out.printf(Locale.ROOT, "levels %s, %d s window after %d s warm-up, %d users, databases %s%n%n",
                 o.levels(), o.window().toSeconds(), o.warmup().toSeconds(), o.users(), o.dbs());
-        try (TwilioStandIn twilio = new TwilioStandIn()) {
+        try (TwilioStandIn twilio = new TwilioStandIn(o.standInNoDelay())) {
             Startup startup = o.parts().contains("startup") && o.startupRuns() > 0 ? startup(o, work, war, twilio) : null;
             List<GuardOverhead.Round> guard = List.of();
             if (o.parts().contains("guard")) {
@@ -263,7 +274,11 @@ public final class SignInBench {
             throw new IllegalArgumentException("--dbs: sqlite or postgres, not " + db);
         }
         String label = db.equals("sqlite") ? "SQLite" : "PostgreSQL";
-        try (ServerProcess server = ServerProcess.startJetty(base, o.jvm(), serverEnv(o, dbUrl, data, twilio))) {
+        List<String> jvm = new ArrayList<>(o.jvm());
+        if (o.jfr()) {
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + base.resolve("server.jfr"));
+        }
+        try (ServerProcess server = ServerProcess.startJetty(base, jvm, serverEnv(o, dbUrl, data, twilio))) {
             Duration up = server.awaitOk("/twostep/login", Duration.ofSeconds(180));
             System.out.printf(Locale.ROOT, "%s (server up in %.1f s, log %s)%n", label, up.toNanos() / 1e9,
                     base.resolve("server.log"));
@@ -276,17 +291,27 @@ public final class SignInBench {
             if (users.isEmpty()) {
                 throw new IllegalStateException("no user could register; the server log:\n" + server.logTail());
             }
-            HashBound.Result hash = HashBound.measure(SignInLoad.PASSWORD, storedHash(dbUrl, users.get(0).name()),
-                    cores, o.hashTime());
-            System.out.printf(Locale.ROOT, "  hash-bound: %s, %d threads: %.1f checks/s (%d in %.1f s), CPU %.1f ms"
-                    + " per check (%.1f ms in the hashing threads)%n    by %s%n", hash.params(), hash.threads(),
-                    hash.perSecond(), hash.hashes(), hash.seconds(), hash.cpuMillisPerHash(),
-                    hash.threadCpuMillisPerHash(), hash.how());
-            double[] probe = load.sendProbe(users.get(0), o.probe());
+            if (o.serverWarmup().toSeconds() > 0) {
+                SignInLoad.Level warm = load.run(users, Math.min(2, users.size()), Duration.ZERO, o.serverWarmup(),
+                        o.maxSignIns(), server);
+                System.out.printf(Locale.ROOT, "  server warm-up: %d sign-ins by 2 clients in %.0f s, %d errors (not"
+                        + " counted below)%n", warm.signIns(), warm.windowSeconds(), warm.errorCount());
+            }
+            String stored = storedHash(dbUrl, users.get(0).name());
+            HashBound.Result inBench = HashBound.measure(SignInLoad.PASSWORD, stored, cores, o.hashTime());
+            HashBound.Result hash = HashBound.measureInJvm(o.jvm(), SignInLoad.PASSWORD, stored, cores, o.hashTime());
+            for (HashBound.Result h : List.of(hash, inBench)) {
+                System.out.printf(Locale.ROOT, "  hash-bound: %s, %d threads: %.1f checks/s (%d in %.1f s), CPU %.1f ms"
+                        + " per check (%.1f ms in the hashing threads)%n    by %s%n", h.params(), h.threads(),
+                        h.perSecond(), h.hashes(), h.seconds(), h.cpuMillisPerHash(), h.threadCpuMillisPerHash(),
+                        h == inBench ? h.how() + ", in the benchmark's own JVM" : h.how());
+            }
+            double[] probe = load.sendProbe(users.get(0), o.probe(), server);
             double twilioMillis = twilio.medianServiceMillis();
             System.out.printf(Locale.ROOT, "  send alone (\"Send a new code\", %d in a row, idle server): p50 %.1f ms,"
-                    + " p99 %.1f ms; code page alone p50 %.1f ms; the stand-in answers in %.2f ms (p50)%n",
-                    o.probe(), probe[0], probe[1], probe[2], twilioMillis);
+                    + " p99 %.1f ms; code page alone p50 %.1f ms; server CPU %.1f ms per resend and code page;"
+                    + " the stand-in answers in %.2f ms (p50)%n", o.probe(), probe[0], probe[1], probe[2], probe[3],
+                    twilioMillis);
             List<SignInLoad.Level> levels = new ArrayList<>();
             for (int clients : o.levels()) {
                 if (clients > users.size()) {
@@ -304,7 +329,7 @@ public final class SignInBench {
             }
             System.out.printf(Locale.ROOT, "  the stand-in took %d messages%s%n%n", twilio.messages(),
                     twilio.refused() == 0 ? "" : " and refused " + twilio.refused() + " other requests");
-            return new DbRun(label, users.size(), registerSeconds, hash, probe, twilioMillis, levels);
+            return new DbRun(label, users.size(), registerSeconds, hash, inBench, probe, twilioMillis, levels);
         } finally {
             if (schema != null) {
                 sql(o.pgUrl(), "DROP SCHEMA " + schema + " CASCADE");
@@ -314,11 +339,18 @@ public final class SignInBench {
 
     private static void print(SignInLoad.Level l, HashBound.Result hash) {
         System.out.printf(Locale.ROOT, "  %3d clients: %.1f sign-ins/s (%d in %.1f s) = %.2f of hash-bound; server CPU"
-                + " %.1f ms/sign-in, %.1f outside the hash; load generator CPU %.1f ms/sign-in; errors %d of %d;"
+                + " %.1f ms/sign-in (%.1f of it in the kernel), %.1f outside the hash; load generator CPU %.1f ms/sign-in; errors %d of %d;"
                 + " RSS %d MiB (peak %d); other processes used %.2f cores%s%n", l.clients(), l.perSecond(), l.signIns(), l.windowSeconds(),
-                l.perSecond() / hash.perSecond(), l.serverCpuPerSignIn(), l.serverCpuPerSignIn() - hash.cpuMillisPerHash(),
+                l.perSecond() / hash.perSecond(), l.serverCpuPerSignIn(), l.serverSystemPerSignIn(),
+                l.serverCpuPerSignIn() - hash.cpuMillisPerHash(),
                 l.benchCpuPerSignIn(), l.errorCount(), l.attempts(), l.rssKib() / 1024, l.hwmKib() / 1024, l.otherCores(),
                 l.outOfMemoryLines() == 0 ? "" : "; " + l.outOfMemoryLines() + " log lines with OutOfMemoryError");
+        if (l.signIns() > 0 && !l.threadCpuMillis().isEmpty()) {
+            StringBuilder kinds = new StringBuilder("       server CPU ms/sign-in by thread kind:");
+            l.threadCpuMillis().forEach((kind, ms) -> kinds.append(String.format(Locale.ROOT, " %s %.1f", kind,
+                    ms / l.signIns())));
+            System.out.println(kinds);
+        }
         StringBuilder steps = new StringBuilder("       p50/p99 ms:");
         for (int s = 0; s < SignInLoad.STEPS.length; s++) {
             steps.append(String.format(Locale.ROOT, " %s %.1f/%.1f%s", SignInLoad.STEPS[s], l.percentile(s, 0.5),
@@ -421,12 +453,15 @@ public final class SignInBench {
             }
         }
         System.out.println();
-        System.out.println("| DB | hash-bound (" + cores + " threads) | CPU per check | send alone p50 | stand-in p50 |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| DB | hash-bound, " + cores + " threads, -Xmx" + o.heap() + " | CPU per check | same in the"
+                + " benchmark's JVM | send alone p50 | code page alone p50 | server CPU per send + code page"
+                + " | stand-in p50 |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (DbRun r : runs) {
-            System.out.printf(Locale.ROOT, "| %s | %.1f checks/s, %s | %.1f ms | %.1f ms | %.2f ms |%n", r.db(),
-                    r.hash().perSecond(), r.hash().params(), r.hash().cpuMillisPerHash(), r.probe()[0],
-                    r.twilioMillis());
+            System.out.printf(Locale.ROOT, "| %s | %.1f checks/s, %s | %.1f ms | %.1f checks/s, %.1f ms | %.1f ms |"
+                    + " %.1f ms | %.1f ms | %.2f ms |%n", r.db(), r.hash().perSecond(), r.hash().params(),
+                    r.hash().cpuMillisPerHash(), r.inBench().perSecond(), r.inBench().cpuMillisPerHash(), r.probe()[0],
+                    r.probe()[2], r.probe()[3], r.twilioMillis());
         }
     }
 

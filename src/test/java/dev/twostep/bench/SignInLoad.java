@@ -37,15 +37,21 @@ final class SignInLoad {
     enum Failure { STATUS_503, STATUS_5XX, STATUS_429, STATUS_OTHER, WRONG_PAGE, NO_CODE, TIMEOUT, IO }
 
     /** One level's figures. */
-    record Level(int clients, double windowSeconds, long signIns, double serverCpuMillis, double benchCpuMillis,
+    record Level(int clients, double windowSeconds, long signIns, double serverCpuMillis, double serverSystemMillis,
+                 double benchCpuMillis,
                  long[][] latencies, Map<Failure, Integer> errors, List<String> samples, long attempts,
-                 long rssKib, long hwmKib, int outOfMemoryLines, boolean serverAlive, double otherCores) {
+                 long rssKib, long hwmKib, int outOfMemoryLines, boolean serverAlive, double otherCores,
+                 Map<String, Double> threadCpuMillis) {
         double perSecond() {
             return signIns / windowSeconds;
         }
 
         double serverCpuPerSignIn() {
             return signIns == 0 ? Double.NaN : serverCpuMillis / signIns;
+        }
+
+        double serverSystemPerSignIn() {
+            return signIns == 0 ? Double.NaN : serverSystemMillis / signIns;
         }
 
         double benchCpuPerSignIn() {
@@ -145,9 +151,10 @@ final class SignInLoad {
     /**
      * A probe of the send alone, on an idle server: one user signs in up to the code page, then asks for a
      * new code this many times in a row ("Send a new code": a POST that sends and hashes no password),
-     * each followed by the code page. Returns {resend p50, resend p99, code page p50} in milliseconds.
+     * each followed by the code page. Returns {resend p50, resend p99, code page p50} in milliseconds and the
+     * server's CPU time per resend and code page, in milliseconds.
      */
-    double[] sendProbe(User user, int times) throws Exception {
+    double[] sendProbe(User user, int times, ServerProcess server) throws Exception {
         Browser b = new Browser(http, base, timeout);
         Browser.Page login = b.get("/login");
         b.post("/login", "_csrf", login.csrf(), "username", user.name(), "password", PASSWORD);
@@ -155,6 +162,7 @@ final class SignInLoad {
         String csrf = code.csrf();
         long[] resend = new long[times];
         long[] page = new long[times];
+        double cpu0 = server.cpuMillis();
         for (int i = 0; i < times; i++) {
             long start = System.nanoTime();
             Browser.Page again = b.post("/twostep/code", "_csrf", csrf, "action", "resend");
@@ -167,11 +175,12 @@ final class SignInLoad {
             page[i] = System.nanoTime() - start;
             csrf = shown.csrf() == null ? csrf : shown.csrf();
         }
+        double cpu = (server.cpuMillis() - cpu0) / times;
         twilio.takeCode(user.e164());
         Arrays.sort(resend);
         Arrays.sort(page);
         return new double[] {resend[times / 2] / 1e6, resend[Math.min(times - 1, (int) (times * 0.99))] / 1e6,
-            page[times / 2] / 1e6};
+            page[times / 2] / 1e6, cpu};
     }
 
     /**
@@ -214,6 +223,8 @@ final class SignInLoad {
         }
         long windowStart = System.nanoTime();
         double cpu0 = server.cpuMillis();
+        double sys0 = server.systemMillis();
+        Map<String, Double> threads0 = server.threadCpuMillis();
         long bench0 = os.getProcessCpuTime();
         double machine0 = ServerProcess.machineBusyMillis();
         long done0 = rec.completed.get();
@@ -223,6 +234,11 @@ final class SignInLoad {
         }
         windowEnd = System.nanoTime();
         double cpu1 = server.alive() ? server.cpuMillis() : Double.NaN;
+        double sys1 = server.alive() ? server.systemMillis() : Double.NaN;
+        Map<String, Double> threads = new java.util.TreeMap<>();
+        if (server.alive()) {
+            server.threadCpuMillis().forEach((kind, ms) -> threads.put(kind, ms - threads0.getOrDefault(kind, 0.0)));
+        }
         long bench1 = os.getProcessCpuTime();
         double machine1 = ServerProcess.machineBusyMillis();
         rec.stopped = true;
@@ -244,10 +260,10 @@ final class SignInLoad {
         String log = server.logSince(logStart);
         int oom = (int) log.lines().filter(l -> l.contains("OutOfMemoryError")).count();
         boolean alive = server.alive();
-        return new Level(clients, (we - ws) / 1e9, signIns, cpu1 - cpu0, (bench1 - bench0) / 1e6, latencies, errors,
+        return new Level(clients, (we - ws) / 1e9, signIns, cpu1 - cpu0, sys1 - sys0, (bench1 - bench0) / 1e6, latencies, errors,
                 List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
                 alive ? server.statusKib("VmHWM") : 0, oom, alive,
-                (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6));
+                (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads);
     }
 
     /** The five steps of a sign-in, each timed; the first unexpected answer ends it as an error. */
