@@ -268,6 +268,16 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("no " + field + " in /proc/" + pid() + "/status");
     }
 
+    /** Writes the server's thread dump (jcmd Thread.print) to this file. */
+    void threadDump(Path file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
     /** How many characters the log has now, to read what comes after it. */
     long logLength() throws IOException {
         return Files.size(log);

@@ -39,7 +39,8 @@ final class SignInLoad {
     /** One level's figures. */
     record Level(int clients, double windowSeconds, long signIns, double serverCpuMillis, double serverSystemMillis,
                  double benchCpuMillis,
-                 long[][] latencies, Map<Failure, Integer> errors, List<String> samples, long attempts,
+                 long[][] latencies, Map<Failure, Integer> errors, Map<String, Integer> errorsByStep,
+                 List<String> samples, long attempts,
                  long rssKib, long hwmKib, int outOfMemoryLines, boolean serverAlive, double otherCores,
                  Map<String, Double> threadCpuMillis) {
         double perSecond() {
@@ -257,11 +258,13 @@ final class SignInLoad {
         }
         Map<Failure, Integer> errors = new LinkedHashMap<>();
         rec.errors.forEach((k, v) -> errors.put(k, v.get()));
+        Map<String, Integer> byStep = new java.util.TreeMap<>();
+        rec.byStep.forEach((k, v) -> byStep.put(k, v.get()));
         String log = server.logSince(logStart);
         int oom = (int) log.lines().filter(l -> l.contains("OutOfMemoryError")).count();
         boolean alive = server.alive();
         return new Level(clients, (we - ws) / 1e9, signIns, cpu1 - cpu0, sys1 - sys0, (bench1 - bench0) / 1e6, latencies, errors,
-                List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
+                byStep, List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
                 alive ? server.statusKib("VmHWM") : 0, oom, alive,
                 (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads);
     }
@@ -321,6 +324,7 @@ final class SignInLoad {
         final ConcurrentLinkedQueue<long[]> requests = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Long> completions = new ConcurrentLinkedQueue<>();
         final Map<Failure, AtomicInteger> errors = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> byStep = new ConcurrentHashMap<>();
         final List<String> samples = java.util.Collections.synchronizedList(new ArrayList<>());
 
         /** Sends one step unless the level is over; null when it was not sent or failed (recorded). */
@@ -360,8 +364,10 @@ final class SignInLoad {
 
         void fail(int step, Failure kind, String detail) {
             errors.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
-            if (samples.size() < 5) {
-                samples.add(STEPS[step] + ": " + kind + " " + detail);
+            String where = STEPS[step] + " " + kind;
+            if (byStep.computeIfAbsent(where, k -> new AtomicInteger()).incrementAndGet() == 1) {
+                // The first of each kind in each step.
+                samples.add(where + ": " + detail);
             }
         }
     }
