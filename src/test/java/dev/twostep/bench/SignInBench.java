@@ -288,6 +288,10 @@ public final class SignInBench {
             System.out.printf(Locale.ROOT, "%s (server up in %.1f s, log %s)%n", label, up.toNanos() / 1e9,
                     base.resolve("server.log"));
             SignInLoad load = new SignInLoad(server.url("/twostep"), twilio, o.timeout());
+            // On PostgreSQL: rows the server inserted, updated or deleted in the run's schema (pg_stat_user_tables,
+            // which may lag by a second).
+            String statsSchema = schema;
+            java.util.function.LongSupplier rowWrites = schema == null ? null : () -> rowWrites(o.pgUrl(), statsSchema);
             long t = System.nanoTime();
             List<SignInLoad.User> users = load.register(o.users(), o.registerThreads());
             double registerSeconds = (System.nanoTime() - t) / 1e9;
@@ -298,7 +302,7 @@ public final class SignInBench {
             }
             if (o.serverWarmup().toSeconds() > 0) {
                 SignInLoad.Level warm = load.run(users, Math.min(2, users.size()), Duration.ZERO, o.serverWarmup(),
-                        o.maxSignIns(), server);
+                        o.maxSignIns(), server, null);
                 System.out.printf(Locale.ROOT, "  server warm-up: %d sign-ins by 2 clients in %.0f s, %d errors (not"
                         + " counted below)%n", warm.signIns(), warm.windowSeconds(), warm.errorCount());
             }
@@ -324,7 +328,7 @@ public final class SignInBench {
                             clients, users.size());
                     continue;
                 }
-                SignInLoad.Level l = load.run(users, clients, o.warmup(), o.window(), o.maxSignIns(), server);
+                SignInLoad.Level l = load.run(users, clients, o.warmup(), o.window(), o.maxSignIns(), server, rowWrites);
                 levels.add(l);
                 print(l, hash);
                 if (l.serverAlive() && l.count(SignInLoad.Failure.TIMEOUT) > 0) {
@@ -360,7 +364,8 @@ public final class SignInBench {
             StringBuilder kinds = new StringBuilder("       server CPU ms/sign-in by thread kind:");
             l.threadCpuMillis().forEach((kind, ms) -> kinds.append(String.format(Locale.ROOT, " %s %.1f", kind,
                     ms / l.signIns())));
-            System.out.println(kinds);
+            System.out.println(kinds + (l.rowWrites() < 0 ? "" : String.format(Locale.ROOT,
+                    "; rows written in the database per sign-in: %.1f", l.rowWrites() / (double) l.signIns())));
         }
         StringBuilder steps = new StringBuilder("       p50/p99 ms:");
         for (int s = 0; s < SignInLoad.STEPS.length; s++) {
@@ -385,6 +390,20 @@ public final class SignInBench {
                 }
                 return r.getString(1);
             }
+        }
+    }
+
+    private static long rowWrites(String url, String schema) {
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement s = c.prepareStatement("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+                     + " FROM pg_stat_user_tables WHERE schemaname = ?")) {
+            s.setString(1, schema);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("reading pg_stat_user_tables", e);
         }
     }
 

@@ -42,7 +42,7 @@ final class SignInLoad {
                  long[][] latencies, Map<Failure, Integer> errors, Map<String, Integer> errorsByStep,
                  List<String> samples, long attempts,
                  long rssKib, long hwmKib, int outOfMemoryLines, boolean serverAlive, double otherCores,
-                 Map<String, Double> threadCpuMillis) {
+                 Map<String, Double> threadCpuMillis, long rowWrites) {
         double perSecond() {
             return signIns / windowSeconds;
         }
@@ -191,8 +191,8 @@ final class SignInLoad {
      * once, is not the measurement), at most a minute later. The server's CPU time is read at the window's
      * two ends. After the window no client starts a new step; errors are counted over the whole level.
      */
-    Level run(List<User> users, int clients, Duration warmup, Duration window, long maxSignIns, ServerProcess server)
-            throws Exception {
+    Level run(List<User> users, int clients, Duration warmup, Duration window, long maxSignIns, ServerProcess server,
+              java.util.function.LongSupplier rowWrites) throws Exception {
         BlockingQueue<User> free = new ArrayBlockingQueue<>(users.size(), false, users);
         Recorder rec = new Recorder();
         long logStart = server.logLength();
@@ -226,6 +226,7 @@ final class SignInLoad {
         double cpu0 = server.cpuMillis();
         double sys0 = server.systemMillis();
         Map<String, Double> threads0 = server.threadCpuMillis();
+        long writes0 = rowWrites == null ? 0 : rowWrites.getAsLong();
         long bench0 = os.getProcessCpuTime();
         double machine0 = ServerProcess.machineBusyMillis();
         long done0 = rec.completed.get();
@@ -236,6 +237,7 @@ final class SignInLoad {
         windowEnd = System.nanoTime();
         double cpu1 = server.alive() ? server.cpuMillis() : Double.NaN;
         double sys1 = server.alive() ? server.systemMillis() : Double.NaN;
+        long writes = rowWrites == null ? -1 : rowWrites.getAsLong() - writes0;
         Map<String, Double> threads = new java.util.TreeMap<>();
         if (server.alive()) {
             server.threadCpuMillis().forEach((kind, ms) -> threads.put(kind, ms - threads0.getOrDefault(kind, 0.0)));
@@ -266,7 +268,7 @@ final class SignInLoad {
         return new Level(clients, (we - ws) / 1e9, signIns, cpu1 - cpu0, sys1 - sys0, (bench1 - bench0) / 1e6, latencies, errors,
                 byStep, List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
                 alive ? server.statusKib("VmHWM") : 0, oom, alive,
-                (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads);
+                (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads, writes);
     }
 
     /** The five steps of a sign-in, each timed; the first unexpected answer ends it as an error. */
