@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.password4j.Argon2Function;
 
 /**
  * The hash-bound limit: how many password checks per second this machine does at the parameters the
@@ -150,28 +149,33 @@ final class HashBound {
     }
 
     /**
-     * The app's own PasswordHasher when its constructor (memory KiB, iterations) and check(password, hash)
-     * are there (package-private, so by reflection, which also keeps this benchmark compiling when that
-     * class changes); else Password4j directly, as that class does today.
+     * Checks a stored Argon2id hash (PHC string) the way dev.twostep.app.PasswordHasher does: Bouncy Castle's
+     * generator with a block pool of its own per hashing thread (the app keeps one per hashing slot), so
+     * a check allocates next to nothing.
      */
     private static Check checker(String storedHash, String[] how) {
-        Matcher m = Pattern.compile("m=(\\d+),t=(\\d+)").matcher(storedHash);
-        try {
-            if (!m.find()) {
-                throw new IllegalArgumentException("no m= and t= in the stored hash");
-            }
-            Class<?> type = Class.forName("dev.twostep.app.PasswordHasher");
-            Constructor<?> make = type.getDeclaredConstructor(int.class, int.class);
-            make.setAccessible(true);
-            Object hasher = make.newInstance(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-            Method check = type.getDeclaredMethod("check", String.class, String.class);
-            check.setAccessible(true);
-            how[0] = "dev.twostep.app.PasswordHasher.check";
-            return password -> (Boolean) check.invoke(hasher, password, storedHash);
-        } catch (ReflectiveOperationException | RuntimeException notUsable) {
-            how[0] = "Password4j Argon2Function.check (PasswordHasher not usable: " + notUsable + ")";
-            Argon2Function function = Argon2Function.getInstanceFromHash(storedHash);
-            return password -> function.check(password, storedHash);
+        Matcher m = Pattern.compile("\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=1\\$([^$]+)\\$([^$]+)").matcher(storedHash);
+        if (!m.find()) {
+            throw new IllegalArgumentException("not an argon2id v=19 p=1 hash: " + storedHash);
         }
+        int memoryKib = Integer.parseInt(m.group(1));
+        int iterations = Integer.parseInt(m.group(2));
+        byte[] salt = java.util.Base64.getDecoder().decode(m.group(3));
+        byte[] expected = java.util.Base64.getDecoder().decode(m.group(4));
+        int blocks = org.bouncycastle.crypto.generators.Argon2BytesGenerator.getBlockCount(memoryKib, 1);
+        ThreadLocal<org.bouncycastle.crypto.generators.Argon2BytesGenerator.FixedBlockPool> pools =
+                ThreadLocal.withInitial(() -> new org.bouncycastle.crypto.generators.Argon2BytesGenerator.FixedBlockPool(blocks));
+        how[0] = "Bouncy Castle Argon2BytesGenerator with a block pool per thread, as dev.twostep.app.PasswordHasher";
+        return password -> {
+            var generator = new org.bouncycastle.crypto.generators.Argon2BytesGenerator();
+            generator.init(new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
+                    org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id)
+                    .withVersion(org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_VERSION_13)
+                    .withMemoryAsKB(memoryKib).withIterations(iterations).withParallelism(1).withSalt(salt)
+                    .withBlockPool(pools.get()).build());
+            byte[] out = new byte[expected.length];
+            generator.generateBytes(password.getBytes(java.nio.charset.StandardCharsets.UTF_8), out);
+            return java.security.MessageDigest.isEqual(out, expected);
+        };
     }
 }

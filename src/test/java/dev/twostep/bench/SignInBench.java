@@ -253,6 +253,7 @@ public final class SignInBench {
         env.put("TWOSTEP_LIMITS_SENDS_PER_HOUR_PER_COUNTRY", "10000000");
         env.put("TWOSTEP_LIMITS_CONFIRMED_SENDS_PER_HOUR", "10000000");
         env.put("TWOSTEP_LIMITS_NUMBER_NEW_SENDS_PER_DAY", "1000");
+        env.put("TWOSTEP_LIMITS_USER_SENDS_PER_DAY", "100000");
         // Every virtual user signs in from 127.0.0.1: a sign-in that failed with a server error stays counted
         // as a failure of that address, and 50 of them would throttle everyone (see docs/benchmarks.md).
         env.put("TWOSTEP_LIMITS_PASSWORD_FAILURES_PER_ADDRESS", "100000");
