@@ -1,7 +1,6 @@
 package dev.twostep.web;
 
 import java.io.Serializable;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -167,10 +166,5 @@ public final class CodeSending {
             case NOT_CONFIGURED -> "code.error.notConfigured";
             case NUMBER_NOT_ALLOWED -> "code.error.numberNotAllowed";
         };
-    }
-
-    /** For Retry-After. */
-    static Duration retryAfter(Outcome outcome) {
-        return Duration.ofSeconds(outcome.retryAfterSeconds());
     }
 }

@@ -98,15 +98,10 @@ public class CodeServlet extends HttpServlet {
             return;
         }
         CodeSending.Outcome flash = CodeSending.takeFlash(request.getSession());
-        Challenge current = state.challengeId() == 0 ? null
-                : codes.find(state.username(), state.challengeId()).orElse(null);
+        Challenge current = sentFor(state);
         Channel channel = current == null ? sending.offered(phone.channel()) : current.channel();
         if (flash != null && !flash.sent()) {
-            if (flash.retryAfterSeconds() > 0) {
-                Requests.retryAfter(response, CodeSending.retryAfter(flash));
-            }
-            show(request, response, flash.status(), phone, channel, current != null, null, flash.key(),
-                    (Object[]) flash.args());
+            showFailed(request, response, flash, phone, channel, current != null);
             return;
         }
         if (current == null) {
@@ -133,8 +128,7 @@ public class CodeServlet extends HttpServlet {
             return;
         }
         String action = request.getParameter("action");
-        Challenge current = state.challengeId() == 0 ? null
-                : codes.find(state.username(), state.challengeId()).orElse(null);
+        Challenge current = sentFor(state);
         Channel currentChannel = current == null ? sending.offered(phone.channel()) : current.channel();
         if ("verify".equals(action) || action == null) {
             verify(request, response, state, phone, currentChannel);
@@ -158,11 +152,7 @@ public class CodeServlet extends HttpServlet {
         }
         CodeSending.Outcome outcome = sending.send(request, state, phone, channel, current != null);
         if (!outcome.sent()) {
-            if (outcome.retryAfterSeconds() > 0) {
-                Requests.retryAfter(response, CodeSending.retryAfter(outcome));
-            }
-            show(request, response, outcome.status(), phone, currentChannel, current != null, null, outcome.key(),
-                    (Object[]) outcome.args());
+            showFailed(request, response, outcome, phone, currentChannel, current != null);
             return;
         }
         CodeSending.flash(request.getSession(), outcome);
@@ -239,6 +229,20 @@ public class CodeServlet extends HttpServlet {
         } catch (DeliveryException e) {
             LOG.warn("Telling user {} of the locked second step failed: {}", Logs.safe(state.username()), e.reason());
         }
+    }
+
+    /** The code sent for this sign-in, in whatever state, or null when none was sent yet. */
+    private Challenge sentFor(GuardState state) {
+        return state.challengeId() == 0 ? null : codes.find(state.username(), state.challengeId()).orElse(null);
+    }
+
+    /** A send that did not happen, said on the page with its status (and Retry-After for a limit). */
+    private void showFailed(HttpServletRequest request, HttpServletResponse response, CodeSending.Outcome outcome,
+                            Phone phone, Channel channel, boolean sent) throws IOException {
+        if (outcome.retryAfterSeconds() > 0) {
+            Requests.retryAfter(response, java.time.Duration.ofSeconds(outcome.retryAfterSeconds()));
+        }
+        show(request, response, outcome.status(), phone, channel, sent, null, outcome.key(), (Object[]) outcome.args());
     }
 
     /**
