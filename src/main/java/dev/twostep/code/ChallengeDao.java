@@ -100,8 +100,23 @@ final class ChallengeDao {
         return jdbc.queryOne("reading a code", FIND_BY_ID, params(id), ChallengeDao::map);
     }
 
-    void setProviderId(long id, String providerId) {
-        jdbc.update("recording a delivery id", SET_PROVIDER_ID, params(providerId, id));
+    /**
+     * After a successful send, in one transaction: older open codes of the user stop working, the provider's
+     * id is recorded (when there is one), and the challenge is read back.
+     */
+    Optional<Challenge> sent(String username, long id, long createdAt, long now, String providerId) {
+        return jdbc.inTransaction("recording a sent code", c -> {
+            Jdbc.update(c, REVOKE_OTHERS, params(now, username, createdAt, createdAt, id));
+            if (providerId != null) {
+                Jdbc.update(c, SET_PROVIDER_ID, params(providerId, id));
+            }
+            try (var ps = c.prepareStatement(FIND)) {
+                params(id, username).bind(ps);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(map(rs)) : Optional.<Challenge>empty();
+                }
+            }
+        });
     }
 
     long purgeCreatedBefore(long before, int batch) {

@@ -137,13 +137,11 @@ public final class CodeService {
             LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", Logs.safe(username), channel, e.toString());
             throw new DeliveryException(DeliveryException.Reason.TRY_LATER, null, e.toString(), e);
         }
-        dao.revokeOlder(username, challenge.id(), challenge.createdAt(), clock.millis());
-        if (providerId != null) {
-            dao.setProviderId(challenge.id(), providerId);
-        }
+        // Replacing older codes, the provider's id and reading the row back: one transaction.
+        Optional<Challenge> stored = dao.sent(username, challenge.id(), challenge.createdAt(), clock.millis(), providerId);
         LOG.info("Code sent to user {} by {} to {}{}", Logs.safe(username), channel, PhoneMask.mask(destination),
                 providerId == null ? "" : " (" + providerId + ")");
-        return dao.find(challenge.id(), username).orElse(challenge);
+        return stored.orElse(challenge);
     }
 
     /**

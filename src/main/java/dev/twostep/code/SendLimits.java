@@ -89,49 +89,42 @@ public final class SendLimits {
      */
     List<Long> acquire(String user, String to, String address, Long confirmedAt, long now) throws LimitedException {
         boolean toConfirmed = confirmedAt != null && now - confirmedAt >= establishedAfterMillis;
-        List<Long> taken = new ArrayList<>();
         if (limiter == null) {
-            return taken;
+            return new ArrayList<>();
         }
-        try {
-            for (Counted counted : always) {
-                count(counted, user, to, address, now, taken);
+        List<Counted> rules = new ArrayList<>(always);
+        rules.addAll(toConfirmed ? confirmed : newNumbers);
+        List<Counted> counting = new ArrayList<>(rules.size());
+        List<RateLimiter.Count> counts = new ArrayList<>(rules.size());
+        for (Counted counted : rules) {
+            String subject = switch (counted.subject()) {
+                case USER -> user;
+                case NUMBER -> to;
+                case ADDRESS -> ClientAddress.limitKey(address);
+                case COUNTRY -> country(to);
+                case SERVER -> "*";
+            };
+            if (subject != null) {
+                counting.add(counted);
+                counts.add(new RateLimiter.Count(counted.rule(), subject));
             }
-            for (Counted counted : toConfirmed ? confirmed : newNumbers) {
-                count(counted, user, to, address, now, taken);
+        }
+        // All counted or none, in two trips to the database: see RateLimiter.acquireAll.
+        RateLimiter.Counted result = limiter.acquireAll(counts, now);
+        if (result.ok()) {
+            return new ArrayList<>(result.ids());
+        }
+        Counted full = counting.get(result.full());
+        if (full.subject() == Subject.SERVER || full.subject() == Subject.COUNTRY) {
+            long hour = now / 3_600_000L;
+            if (warnedHour.getAndSet(hour) != hour) {
+                LOG.warn("A cost ceiling is reached ({} codes per hour {}): such sends are refused until the window"
+                        + " has room; see twostep.limits.sends-per-hour, .sends-per-hour-per-country and"
+                        + " .confirmed-sends-per-hour", full.rule().max(),
+                        describe(full, counts.get(result.full()).subject()));
             }
-            return taken;
-        } catch (LimitedException | RuntimeException e) {
-            release(taken);
-            throw e;
         }
-    }
-
-    private void count(Counted counted, String user, String to, String address, long now, List<Long> taken)
-            throws LimitedException {
-        String subject = switch (counted.subject()) {
-            case USER -> user;
-            case NUMBER -> to;
-            case ADDRESS -> ClientAddress.limitKey(address);
-            case COUNTRY -> country(to);
-            case SERVER -> "*";
-        };
-        if (subject == null) {
-            return;
-        }
-        try {
-            taken.add(limiter.acquire(counted.rule(), subject, now, counted.limit()));
-        } catch (LimitedException e) {
-            if (counted.subject() == Subject.SERVER || counted.subject() == Subject.COUNTRY) {
-                long hour = now / 3_600_000L;
-                if (warnedHour.getAndSet(hour) != hour) {
-                    LOG.warn("A cost ceiling is reached ({} codes per hour {}): such sends are refused until the window"
-                            + " has room; see twostep.limits.sends-per-hour, .sends-per-hour-per-country and"
-                            + " .confirmed-sends-per-hour", counted.rule().max(), describe(counted, subject));
-                }
-            }
-            throw e;
-        }
+        throw new LimitedException(full.limit(), result.retryAfter());
     }
 
     private static String describe(Counted counted, String subject) {
@@ -155,7 +148,7 @@ public final class SendLimits {
 
     void release(List<Long> taken) {
         if (limiter != null) {
-            taken.forEach(limiter::release);
+            limiter.releaseAll(taken);
         }
     }
 }

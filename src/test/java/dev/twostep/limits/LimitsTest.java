@@ -84,6 +84,32 @@ class LimitsTest {
 
     @ParameterizedTest
     @MethodSource(TestDatabases.KINDS)
+    void severalCountsAreAllTakenOrNoneAndTheFirstFullOneIsNamed(String kind) {
+        RateLimiter limiter = new RateLimiter(jdbc(kind));
+        Jdbc jdbc = new Jdbc(db.database().dataSource());
+        RateLimiter.Rule user = new RateLimiter.Rule("send-user", 3, Duration.ofMinutes(15));
+        RateLimiter.Rule number = new RateLimiter.Rule("send-to", 2, Duration.ofMinutes(15));
+        RateLimiter.Rule all = new RateLimiter.Rule("send-all", 100, Duration.ofHours(1));
+        List<RateLimiter.Count> counts = List.of(new RateLimiter.Count(user, "alice"),
+                new RateLimiter.Count(number, "+14155552671"), new RateLimiter.Count(all, "*"));
+        long t0 = 1_000_000_000L;
+        assertEquals(3, limiter.acquireAll(counts, t0).ids().size());
+        RateLimiter.Counted second = limiter.acquireAll(counts, t0 + 60_000L);
+        assertTrue(second.ok());
+        RateLimiter.Counted third = limiter.acquireAll(counts, t0 + 120_000L);
+        assertEquals(1, third.full(), "the number's window is the first full one");
+        assertEquals(Duration.ofMinutes(13), third.retryAfter(), "its oldest send leaves the window in 13 minutes");
+        assertTrue(third.ids().isEmpty());
+        assertEquals(6, jdbc.queryOne("count", "SELECT COUNT(*) FROM rate_events", Jdbc.params(),
+                rs -> rs.getInt(1)).orElseThrow(), "the refused call counted nothing, in any window");
+        limiter.releaseAll(second.ids());
+        assertEquals(3, jdbc.queryOne("count", "SELECT COUNT(*) FROM rate_events", Jdbc.params(),
+                rs -> rs.getInt(1)).orElseThrow());
+        assertTrue(limiter.acquireAll(counts, t0 + 180_000L).ok(), "taken back, the places are free again");
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
     void locksGrowAndASuccessResetsThem(String kind) {
         Lockouts locks = new Lockouts(jdbc(kind), "code", 10,
                 List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(60)));
