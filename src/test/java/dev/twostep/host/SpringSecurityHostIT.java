@@ -110,12 +110,12 @@ class SpringSecurityHostIT {
         // The right code opens the page first asked for, as Spring's user.
         HtmlPage page = enterCode(stillShut, right);
         assertEquals("/app/app/reports", path(page), text(page));
-        assertTrue(page.getUrl().getQuery().contains("month=11"), page.getUrl().toString());
+        assertEquals("month=11", page.getUrl().getQuery(), page.getUrl().toString());
         assertEquals("Hello, alice", page.getHtmlElementById("user").asNormalizedText());
         assertEquals("Principal: alice", page.getHtmlElementById("principal").asNormalizedText());
         assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND confirmed_at IS NOT NULL"));
         assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND phone_e164 = '+14155552671'"
-                + " AND channel = 'sms'"));
+                + " AND channel = 'SMS'"));
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM accounts"), "Twostep never writes the host's users");
         assertEquals("Hello, alice", pages.open(alice, "/app/home").getHtmlElementById("user").asNormalizedText());
 
