@@ -348,7 +348,8 @@ public final class Database implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new DataAccessException("creating the folder " + parent, new SQLException(e.toString(), e));
+            throw new DataAccessException("creating the folder " + parent,
+                    new SQLException(e + OwnerOnly.writableHint(parent, e), e));
         }
     }
 

@@ -33,6 +33,9 @@ final class GuardRegistration {
     static final String PROTECT = "twostep.protect";
     static final String EXCLUDE = "twostep.protect.exclude";
     static final String ORDER = "twostep.filter-order";
+    static final String GUARD = "dev.twostep.guard";
+    /** Set once the guard was registered by {@link TwostepListener#install}. */
+    static final String INSTALLED = GuardRegistration.class.getName() + ".installed";
     /** Twilio's delivery reports and press-a-key calls come here (TwilioSenders), wherever the pages are. */
     static final String TWILIO_CALLBACKS = "/twostep/twilio/*";
     private static final Logger LOG = LoggerFactory.getLogger(GuardRegistration.class);
@@ -83,7 +86,7 @@ final class GuardRegistration {
         boolean afterHost = order == Order.LAST;
         String pages = config.pagesPath();
 
-        FilterRegistration.Dynamic guard = context.addFilter("dev.twostep.guard", TwoStepFilter.class);
+        FilterRegistration.Dynamic guard = context.addFilter(GUARD, TwoStepFilter.class);
         if (guard == null) {
             throw new ConfigException(PROTECT, "a filter named dev.twostep.guard already exists in this app");
         }
@@ -110,6 +113,7 @@ final class GuardRegistration {
         if (twilio) {
             servlet(context, "dev.twostep.twilio", TwilioCallbackServlet.class, TWILIO_CALLBACKS);
         }
+        context.setAttribute(INSTALLED, Boolean.TRUE);
         LOG.info("Twostep guard registered from {}: {} protected, {} the app's own filters, pages under {}", PROTECT,
                 patterns, afterHost ? "after" : "before", pages);
     }

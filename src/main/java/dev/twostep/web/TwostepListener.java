@@ -104,9 +104,25 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, CodeService.class, codes);
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
-        GuardRegistration.apply(context, settings, config);
+        if (context.getAttribute(GuardRegistration.INSTALLED) == null) {
+            // Else install() registered the guard already, and this listener, added in code, may not look.
+            GuardRegistration.apply(context, settings, config);
+        }
         retentionJob = new RetentionJob(retention, codes, audit, limiter, clock).start();
         LOG.info("Twostep is ready");
+    }
+
+    /**
+     * Adds Twostep to an app without web.xml, from a {@code ServletContainerInitializer} or Spring's
+     * {@code WebApplicationInitializer} (in Spring Security's {@code afterSpringSecurityFilterChain}, so the
+     * guard runs after Spring's filters): registers the guard from {@code twostep.protect} (set it first with
+     * {@code context.setInitParameter}) and this listener. A listener added in code may not register filters
+     * itself, so this does it at once; start-up then runs as with web.xml.
+     */
+    public static void install(ServletContext context) {
+        Settings settings = settings(context);
+        GuardRegistration.apply(context, settings, TwostepConfig.from(settings));
+        context.addListener(TwostepListener.class);
     }
 
     /**
