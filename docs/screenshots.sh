@@ -10,7 +10,7 @@ LOG=${LOG:?set LOG to the file the server logs to, to read the DEV DELIVERY code
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 jar="$work/cookies"
-csrf() { grep -o 'name="_csrf" value="[^"]*"' "$1" | head -1 | sed 's/.*value="//;s/"$//'; }
+csrf() { grep -o 'name="twostep_csrf" value="[^"]*"' "$1" | head -1 | sed 's/.*value="//;s/"$//'; }
 absolute() { sed "s#href=\"/twostep/static/#href=\"$BASE/twostep/static/#" "$1" > "$2"; }
 shot() {
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -25,19 +25,19 @@ shot "$work/login-abs.html" "$OUT/sign-in.png"
 
 user="demo$(date +%s)"
 curl -s -c "$jar" -b "$jar" "$BASE/register" -o "$work/register.html"
-curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/register" --data-urlencode "_csrf=$(csrf "$work/register.html")" \
+curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/register" --data-urlencode "twostep_csrf=$(csrf "$work/register.html")" \
   --data-urlencode "username=$user" --data-urlencode "password=correct horse battery" \
   --data-urlencode "phone=(415) 555-2671" --data-urlencode "channel=sms"
 curl -s -c "$jar" -b "$jar" "$BASE/twostep/code" -o "$work/confirm.html"
 code=$(grep "DEV DELIVERY" "$LOG" | tail -1 | grep -o 'code [0-9]*' | cut -d' ' -f2)
-curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/twostep/code" --data-urlencode "_csrf=$(csrf "$work/confirm.html")" \
+curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/twostep/code" --data-urlencode "twostep_csrf=$(csrf "$work/confirm.html")" \
   -d action=verify -d "code=$code"
 curl -s -c "$jar" -b "$jar" "$BASE/account" -o "$work/account.html"
-curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/logout" --data-urlencode "_csrf=$(csrf "$work/account.html")"
+curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/logout" --data-urlencode "twostep_csrf=$(csrf "$work/account.html")"
 
 rm -f "$jar"
 curl -s -c "$jar" -b "$jar" "$BASE/login" -o "$work/login2.html"
-curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/login" --data-urlencode "_csrf=$(csrf "$work/login2.html")" \
+curl -s -c "$jar" -b "$jar" -o /dev/null "$BASE/login" --data-urlencode "twostep_csrf=$(csrf "$work/login2.html")" \
   --data-urlencode "username=$user" --data-urlencode "password=correct horse battery"
 curl -s -c "$jar" -b "$jar" "$BASE/twostep/code" -o "$work/code.html"
 absolute "$work/code.html" "$work/code-abs.html"

@@ -47,7 +47,10 @@ public final class ServerSecret {
                 throw new ConfigException("twostep.data-dir", file + " holds a secret shorter than 32 bytes");
             }
             return secret;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            throw new ConfigException("twostep.data-dir", "cannot read or create " + file + ": " + e
+                    + OwnerOnly.writableHint(dataDir, e));
+        } catch (IllegalArgumentException e) {
             throw new ConfigException("twostep.data-dir", "cannot read or create " + file + ": " + e.getMessage());
         }
     }

@@ -206,7 +206,9 @@ public record TwostepConfig(
                     "must be a two-letter region code such as US or GB, got '" + region + "'");
         }
         String successUrl = path(s, "twostep.success-url", "/");
-        Identity identity = s.getEnum("twostep.identity", Identity.class, Identity.TWOSTEP);
+        // An app that names its protected pages in twostep.protect is a host app: its own login comes first.
+        Identity identity = s.getEnum("twostep.identity", Identity.class,
+                s.get("twostep.protect") != null ? Identity.CONTAINER : Identity.TWOSTEP);
         String loginUrl = path(s, "twostep.login-url", identity == Identity.TWOSTEP ? "/login" : null);
         String pagesPath = path(s, "twostep.pages-path", "/twostep").replaceAll("/+$", "");
         if (pagesPath.isEmpty()) {

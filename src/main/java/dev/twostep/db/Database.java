@@ -60,6 +60,9 @@ public final class Database implements AutoCloseable {
         String url = config.dbUrl() != null ? config.dbUrl() : defaultUrl(config.dataDir(), contextPath);
         DataSource fromJndi = lookup(jndiName, config.dbJndiExplicit());
         boolean perContextDefault = fromJndi == null && config.dbUrl() == null;
+        if (fromJndi == null) {
+            requireDriver(url);
+        }
         boolean fresh = perContextDefault && !Files.exists(sqliteFile(url));
         if (perContextDefault && fresh) {
             refuseAfterSharedLegacyFile(config.dataDir(), contextPath);
@@ -216,6 +219,31 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * Stops with a message naming the artifact to add when the JDBC driver for {@code url} is not in the app:
+     * the guard's drivers are optional dependencies, each app adds the one it uses.
+     */
+    private static void requireDriver(String url) {
+        String driver;
+        String artifact;
+        if (isSqlite(url)) {
+            driver = "org.sqlite.JDBC";
+            artifact = "org.xerial:sqlite-jdbc (or the jar of twostep-guard/optional/sqlite)";
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            driver = "org.postgresql.Driver";
+            artifact = "org.postgresql:postgresql (or the jar of twostep-guard/optional/postgresql)";
+        } else {
+            return;
+        }
+        try {
+            Class.forName(driver, false, Database.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new dev.twostep.config.ConfigException("twostep.db.url", "the JDBC driver " + driver + " for "
+                    + redact(url) + " is not in this app: add " + artifact + ", or bind a container DataSource at "
+                    + TwostepConfig.DEFAULT_JNDI_NAME);
+        }
+    }
+
     private void prepareSqlite() {
         try (Connection c = dataSource.getConnection()) {
             if (!"SQLite".equals(c.getMetaData().getDatabaseProductName())) {
@@ -320,7 +348,8 @@ public final class Database implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new DataAccessException("creating the folder " + parent, new SQLException(e.toString(), e));
+            throw new DataAccessException("creating the folder " + parent,
+                    new SQLException(e + OwnerOnly.writableHint(parent, e), e));
         }
     }
 

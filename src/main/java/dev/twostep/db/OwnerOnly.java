@@ -65,4 +65,19 @@ public final class OwnerOnly {
             return false;
         }
     }
+
+    /**
+     * What to do when a folder cannot be written: said where the cause is a read-only file system or missing
+     * permissions, as under systemd's ProtectSystem=strict (Debian's and Ubuntu's tomcat10 package).
+     */
+    public static String writableHint(Path dir, IOException e) {
+        String reason = String.valueOf(e.getMessage());
+        if (e instanceof java.nio.file.AccessDeniedException || reason.contains("Read-only file system")
+                || reason.contains("Permission denied") || reason.contains("Operation not permitted")) {
+            return " (" + dir.toAbsolutePath() + " must be writable by the server's user; under systemd's"
+                    + " ProtectSystem=strict, as in Debian's tomcat10 package, add ReadWritePaths="
+                    + dir.toAbsolutePath() + " in a drop-in, see docs/guard.md)";
+        }
+        return "";
+    }
 }

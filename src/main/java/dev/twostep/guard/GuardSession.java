@@ -17,6 +17,13 @@ import dev.twostep.web.Csrf;
  */
 public final class GuardSession {
     static final String STATE = TwoStepFilter.class.getName() + ".state";
+    /**
+     * The user a BASIC or DIGEST container login named when the guard first saw it in this session. Those
+     * logins are not cached in the session: the container only authenticates paths under a security
+     * constraint, so on the guard's own (unconstrained) pages the request names nobody. The guard's pages
+     * carry this name instead; the protected pages still need the container's user, and the same one.
+     */
+    static final String CARRIED = TwoStepFilter.class.getName() + ".carried";
 
     private GuardSession() {
     }
@@ -38,6 +45,16 @@ public final class GuardSession {
      * invalidated, so the host's own login in it ends too.
      */
     public static Optional<GuardState> current(HttpServletRequest request, TwostepConfig config, long now) {
+        return current(request, config, now, false);
+    }
+
+    /**
+     * As {@link #current(HttpServletRequest, TwostepConfig, long)}, for the guard's own pages when
+     * {@code ownPage}: there, a BASIC or DIGEST login the guard saw on a protected page of this session still
+     * counts although the container names nobody on these unconstrained paths.
+     */
+    public static Optional<GuardState> current(HttpServletRequest request, TwostepConfig config, long now,
+                                               boolean ownPage) {
         Optional<GuardState> stored = state(request);
         if (stored.isPresent() && now - stored.get().since() >= config.sessionMaxAge().toMillis()) {
             // The absolute lifetime: however active, a sign-in ends after twostep.session.max-minutes.
@@ -48,6 +65,9 @@ public final class GuardSession {
             return stored;
         }
         String user = hostUser(request, config);
+        if (user == null && ownPage && stored.isPresent() && carried(request, stored.get().username())) {
+            return stored;
+        }
         if (user == null || user.length() > 255) {
             stored.ifPresent(s -> request.getSession().removeAttribute(STATE));
             return Optional.empty();
@@ -56,8 +76,20 @@ public final class GuardSession {
             return stored;
         }
         GuardState fresh = GuardState.firstStep(user, now);
-        request.getSession(true).setAttribute(STATE, fresh);
+        HttpSession session = request.getSession(true);
+        session.setAttribute(STATE, fresh);
+        String authType = request.getAuthType();
+        if (HttpServletRequest.BASIC_AUTH.equals(authType) || HttpServletRequest.DIGEST_AUTH.equals(authType)) {
+            session.setAttribute(CARRIED, user);
+        } else {
+            session.removeAttribute(CARRIED);
+        }
         return Optional.of(fresh);
+    }
+
+    private static boolean carried(HttpServletRequest request, String username) {
+        HttpSession session = request.getSession(false);
+        return session != null && username.equals(session.getAttribute(CARRIED));
     }
 
     /** Who the host app says is signed in, or null. */

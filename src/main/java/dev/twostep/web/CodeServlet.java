@@ -68,7 +68,7 @@ public class CodeServlet extends HttpServlet {
 
     /** The user at the code step, or null after answering for the other cases. */
     private GuardState pending(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.current(request, config, clock.millis());
+        Optional<GuardState> state = GuardSession.current(request, config, clock.millis(), true);
         if (state.isEmpty()) {
             Requests.toSignIn(request, response, config);
             return null;

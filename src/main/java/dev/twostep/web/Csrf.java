@@ -16,7 +16,7 @@ import jakarta.servlet.http.HttpSession;
  * form as the hidden field {@value #FIELD}, compared in constant time, and replaced at each sign-in step.
  */
 public final class Csrf {
-    public static final String FIELD = "_csrf";
+    public static final String FIELD = "twostep_csrf";
     static final String ATTRIBUTE = Csrf.class.getName() + ".token";
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -48,7 +48,7 @@ public class EnrollServlet extends HttpServlet {
     }
 
     private GuardState enrolling(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.current(request, config, clock.millis());
+        Optional<GuardState> state = GuardSession.current(request, config, clock.millis(), true);
         if (state.isEmpty()) {
             Requests.toSignIn(request, response, config);
             return null;

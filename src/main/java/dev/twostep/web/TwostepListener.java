@@ -27,7 +27,6 @@ import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.ClientAddress;
-import dev.twostep.guard.TwoStepFilter;
 import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
@@ -105,14 +104,25 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, CodeService.class, codes);
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
-        boolean guarded = context.getFilterRegistrations().values().stream()
-                .anyMatch(f -> TwoStepFilter.class.getName().equals(f.getClassName()));
-        if (!guarded) {
-            LOG.warn("No {} is registered in this app: no page is protected by the second step",
-                    TwoStepFilter.class.getSimpleName());
+        if (context.getAttribute(GuardRegistration.INSTALLED) == null) {
+            // Else install() registered the guard already, and this listener, added in code, may not look.
+            GuardRegistration.apply(context, settings, config);
         }
         retentionJob = new RetentionJob(retention, codes, audit, limiter, clock).start();
         LOG.info("Twostep is ready");
+    }
+
+    /**
+     * Adds Twostep to an app without web.xml, from a {@code ServletContainerInitializer} or Spring's
+     * {@code WebApplicationInitializer} (in Spring Security's {@code afterSpringSecurityFilterChain}, so the
+     * guard runs after Spring's filters): registers the guard from {@code twostep.protect} (set it first with
+     * {@code context.setInitParameter}) and this listener. A listener added in code may not register filters
+     * itself, so this does it at once; start-up then runs as with web.xml.
+     */
+    public static void install(ServletContext context) {
+        Settings settings = settings(context);
+        GuardRegistration.apply(context, settings, TwostepConfig.from(settings));
+        context.addListener(TwostepListener.class);
     }
 
     /**
@@ -158,12 +168,23 @@ public class TwostepListener implements ServletContextListener {
                     + " for development only, twostep.delivery=console writes each code to the server log");
         }
         if (config.delivery() == TwostepConfig.Delivery.TWILIO) {
+            requireClass("com.twilio.http.TwilioRestClient", "twostep.delivery", "twilio needs the Twilio SDK in this"
+                    + " app: add the dependency com.twilio.sdk:twilio (or the jars of twostep-guard/optional/twilio)");
             LOG.info("Codes are delivered by Twilio (SMS and voice)");
             return TwilioSenders.from(config, contextPath, secret);
         }
         LOG.warn("twostep.delivery=console: codes are written to this log, not sent. For development only: anyone"
                 + " who can read this log can pass the second step");
         return new ConsoleSender();
+    }
+
+    /** Stops start-up with a message that names what to add when an optional library is missing. */
+    static void requireClass(String className, String setting, String message) {
+        try {
+            Class.forName(className, false, TwostepListener.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ConfigException(setting, message);
+        }
     }
 
     @Override

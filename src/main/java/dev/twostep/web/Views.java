@@ -56,6 +56,7 @@ public final class Views {
         vars.put("appName", appName);
         vars.put("pages", pagesPath);
         vars.put("hostStylesheet", stylesheet);
+        vars.put("hostCsrf", HostCsrf.of(request));
         WebContext context = new WebContext(application.buildExchange(request, response), request.getLocale(), vars);
         response.setStatus(status);
         response.setContentType("text/html;charset=UTF-8");

@@ -39,11 +39,11 @@ class EnrollmentAbuseIT {
         pages.createAccount("confirmed", "correct horse battery", "(415) 555-2671");
         WebClient attacker = SERVER.newClient();
         HtmlPage code = pages.signIn(attacker, "confirmed", "correct horse battery");
-        String csrf = code.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf = code.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie = "JSESSIONID=" + attacker.getCookieManager().getCookie("JSESSIONID").getValue();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/twostep/enroll")))
                 .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8)
+                .POST(HttpRequest.BodyPublishers.ofString("twostep_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8)
                         + "&phone=%2B12025550123&channel=sms")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(303, r.statusCode());
         assertTrue(r.headers().firstValue("Location").orElse("").endsWith("/twostep/code"));

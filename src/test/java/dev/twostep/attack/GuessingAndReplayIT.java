@@ -96,7 +96,7 @@ class GuessingAndReplayIT {
         WebClient client = SERVER.newClient();
         HtmlPage code = pages.signIn(client, "parallel", "correct horse battery");
         String right = SERVER.sender().lastCode();
-        String csrf = code.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf = code.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<HttpResponse<String>>> answers = new ArrayList<>();
@@ -104,7 +104,7 @@ class GuessingAndReplayIT {
             String guess = wrongFor(right, i * 7919);
             answers.add(pool.submit(() -> http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/twostep/code")))
                     .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8)
+                    .POST(HttpRequest.BodyPublishers.ofString("twostep_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8)
                             + "&action=verify&code=" + guess)).build(), HttpResponse.BodyHandlers.ofString())));
         }
         for (Future<HttpResponse<String>> a : answers) {

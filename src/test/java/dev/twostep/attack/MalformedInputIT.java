@@ -112,16 +112,16 @@ class MalformedInputIT {
     @Test
     void aMalformedFormBodyGets400() throws Exception {
         Session s = session();
-        HttpResponse<String> r = post("/login", s.cookie, "_csrf=" + s.token + "&username=%zz&password=x");
+        HttpResponse<String> r = post("/login", s.cookie, "twostep_csrf=" + s.token + "&username=%zz&password=x");
         assertCleanRefusal(r, 400);
-        HttpResponse<String> badUtf8 = post("/login", s.cookie, "_csrf=" + s.token + "&username=%FF%FE&password=x");
+        HttpResponse<String> badUtf8 = post("/login", s.cookie, "twostep_csrf=" + s.token + "&username=%FF%FE&password=x");
         assertCleanRefusal(badUtf8, 400);
     }
 
     @Test
     void aChunkedBodyOverTheLimitIsRefusedBeforeItIsParsed() throws Exception {
         Session s = session();
-        byte[] big = ("_csrf=" + s.token + "&username=" + "a".repeat(150_000) + "&password=x")
+        byte[] big = ("twostep_csrf=" + s.token + "&username=" + "a".repeat(150_000) + "&password=x")
                 .getBytes(StandardCharsets.US_ASCII);
         // ofInputStream has no known length: the body goes chunked, without Content-Length.
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/login")))
@@ -134,9 +134,9 @@ class MalformedInputIT {
     @Test
     void theCsrfTokenCountsOnlyInTheBody() throws Exception {
         Session s = session();
-        HttpResponse<String> inQuery = post("/login?_csrf=" + s.token, s.cookie, "username=a&password=b");
+        HttpResponse<String> inQuery = post("/login?twostep_csrf=" + s.token, s.cookie, "username=a&password=b");
         assertEquals(403, inQuery.statusCode());
-        HttpResponse<String> inBody = post("/login", s.cookie, "_csrf=" + s.token + "&username=a&password=bbbbbbbb");
+        HttpResponse<String> inBody = post("/login", s.cookie, "twostep_csrf=" + s.token + "&username=a&password=bbbbbbbb");
         assertEquals(422, inBody.statusCode(), "the same token in the body is accepted (a wrong password follows)");
     }
 
@@ -159,7 +159,7 @@ class MalformedInputIT {
     private Session session() throws Exception {
         HttpResponse<String> login = get("/login");
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.body());
+        Matcher m = Pattern.compile("name=\"twostep_csrf\" value=\"([^\"]+)\"").matcher(login.body());
         assertTrue(m.find(), login.body());
         return new Session(cookie, m.group(1));
     }

@@ -66,7 +66,7 @@ class PhoneChangeIT {
         signedIn(thief, "parallelthief");
         HtmlPage form = pages.open(thief, "/account/phone");
         String cookie = "JSESSIONID=" + thief.getCookieManager().getCookie("JSESSIONID").getValue();
-        String token = form.<org.htmlunit.html.HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String token = form.<org.htmlunit.html.HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
                 .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
         java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> guesses =
@@ -74,7 +74,7 @@ class PhoneChangeIT {
         for (int i = 0; i < 12; i++) {
             guesses.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(SERVER.url("/account/phone")))
                     .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("_csrf=" + token + "&password=guess" + i
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("twostep_csrf=" + token + "&password=guess" + i
                             + "&phone=%2B12025550143&channel=sms")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()));
         }

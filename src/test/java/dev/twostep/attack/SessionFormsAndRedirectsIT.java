@@ -103,12 +103,12 @@ class SessionFormsAndRedirectsIT {
     void hostileInputInEveryFieldGetsNo500AndIsNeverEchoedRaw() throws Exception {
         WebClient client = SERVER.newClient();
         HtmlPage register = pages.open(client, "/register");
-        String csrf = register.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf = register.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
         for (String bad : HOSTILE) {
-            assertNoTrace(post("/register", cookie, form(Map.of("_csrf", csrf, "username", bad, "password", bad,
+            assertNoTrace(post("/register", cookie, form(Map.of("twostep_csrf", csrf, "username", bad, "password", bad,
                     "phone", bad, "channel", bad))));
-            assertNoTrace(post("/login", cookie, form(Map.of("_csrf", csrf, "username", bad, "password", bad,
+            assertNoTrace(post("/login", cookie, form(Map.of("twostep_csrf", csrf, "username", bad, "password", bad,
                     "next", bad))));
         }
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM accounts WHERE username LIKE '%<%' OR username LIKE '%''%'"));
@@ -117,12 +117,12 @@ class SessionFormsAndRedirectsIT {
         pages.createAccount("hostile", "correct horse battery", "(415) 555-2671");
         WebClient half = SERVER.newClient();
         HtmlPage code = pages.signIn(half, "hostile", "correct horse battery");
-        String csrf2 = code.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf2 = code.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie2 = "JSESSIONID=" + half.getCookieManager().getCookie("JSESSIONID").getValue();
         for (String bad : HOSTILE) {
-            assertNoTrace(post("/twostep/code", cookie2, form(Map.of("_csrf", csrf2, "action", "verify", "code", bad))));
-            assertNoTrace(post("/twostep/code", cookie2, form(Map.of("_csrf", csrf2, "action", bad, "channel", bad))));
-            assertNoTrace(post("/twostep/code", cookie2, form(Map.of("_csrf", csrf2, "action", "switch", "channel", bad))));
+            assertNoTrace(post("/twostep/code", cookie2, form(Map.of("twostep_csrf", csrf2, "action", "verify", "code", bad))));
+            assertNoTrace(post("/twostep/code", cookie2, form(Map.of("twostep_csrf", csrf2, "action", bad, "channel", bad))));
+            assertNoTrace(post("/twostep/code", cookie2, form(Map.of("twostep_csrf", csrf2, "action", "switch", "channel", bad))));
         }
         assertEquals(0, SERVER.count("SELECT MAX(attempts) FROM challenges WHERE username = 'hostile' AND purpose = 'LOGIN'"),
                 "hostile codes are malformed and cost no try");
@@ -132,10 +132,10 @@ class SessionFormsAndRedirectsIT {
     void malformedUtf8GetsA4xxNotA500() throws Exception {
         WebClient client = SERVER.newClient();
         HtmlPage login = pages.open(client, "/login");
-        String csrf = login.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf = login.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
         URI uri = URI.create(SERVER.url("/login"));
-        byte[] prefix = ("_csrf=" + csrf + "&password=x&username=").getBytes(StandardCharsets.US_ASCII);
+        byte[] prefix = ("twostep_csrf=" + csrf + "&password=x&username=").getBytes(StandardCharsets.US_ASCII);
         byte[] bad = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE, '%', 'C', '3', '%', '2', '8', '%', 'F', 'F'};
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(prefix);

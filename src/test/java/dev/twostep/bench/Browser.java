@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * browser may reuse a connection an earlier one opened.
  */
 final class Browser {
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+    private static final Pattern CSRF = Pattern.compile("name=\"twostep_csrf\" value=\"([^\"]+)\"");
 
     /** One answer: status, body and the path of the Location header (null when there is none). */
     record Page(int status, String body, String location) {

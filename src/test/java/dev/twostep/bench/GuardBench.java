@@ -90,10 +90,10 @@ public final class GuardBench {
         HttpResponse<String> enroll = http.send(get(base + "/twostep/enroll", cookie), HttpResponse.BodyHandlers.ofString());
         cookie = cookie(enroll, cookie);
         String csrf = csrf(enroll.body());
-        http.send(post(base + "/twostep/enroll", cookie, "_csrf=" + enc(csrf) + "&phone=%2B14155552671&channel=sms"),
+        http.send(post(base + "/twostep/enroll", cookie, "twostep_csrf=" + enc(csrf) + "&phone=%2B14155552671&channel=sms"),
                 HttpResponse.BodyHandlers.discarding());
         HttpResponse<String> code = http.send(get(base + "/twostep/code", cookie), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> verified = http.send(post(base + "/twostep/code", cookie, "_csrf=" + enc(csrf(code.body()))
+        HttpResponse<String> verified = http.send(post(base + "/twostep/code", cookie, "twostep_csrf=" + enc(csrf(code.body()))
                 + "&action=verify&code=" + sender.lastCode()), HttpResponse.BodyHandlers.ofString());
         cookie = cookie(verified, cookie);
         HttpResponse<String> home = http.send(get(base + "/app/home", cookie), HttpResponse.BodyHandlers.ofString());
@@ -168,7 +168,7 @@ public final class GuardBench {
     }
 
     private static String csrf(String html) {
-        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
+        Matcher m = Pattern.compile("name=\"twostep_csrf\" value=\"([^\"]+)\"").matcher(html);
         if (!m.find()) {
             throw new IllegalStateException("no CSRF token in the page");
         }

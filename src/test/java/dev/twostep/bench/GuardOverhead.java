@@ -204,12 +204,12 @@ final class GuardOverhead {
         }
         require(enroll.status() == 200 && enroll.csrf() != null && enroll.body().contains("name=\"phone\""),
                 "enrollment page", enroll);
-        Browser.Page enrolled = b.post("/twostep/enroll", "_csrf", enroll.csrf(), "phone", PHONE, "channel", "sms");
+        Browser.Page enrolled = b.post("/twostep/enroll", "twostep_csrf", enroll.csrf(), "phone", PHONE, "channel", "sms");
         require(enrolled.status() == 303, "enrollment", enrolled);
         Browser.Page code = b.get("/twostep/code");
         String sent = twilio.takeCode(PHONE);
         require(code.status() == 200 && sent != null, "code page and code", code);
-        Browser.Page verified = b.post("/twostep/code", "_csrf", code.csrf(), "action", "verify", "code", sent);
+        Browser.Page verified = b.post("/twostep/code", "twostep_csrf", code.csrf(), "action", "verify", "code", sent);
         require(verified.status() == 303, "code", verified);
         Browser.Page page = b.get("/s/guarded/page.html");
         require(page.status() == 200 && page.body().contains("static page"), "guarded page", page);

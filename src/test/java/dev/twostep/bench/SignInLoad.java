@@ -124,7 +124,7 @@ final class SignInLoad {
             if (form.status() != 200 || form.csrf() == null) {
                 return "GET /register " + form.status();
             }
-            Browser.Page posted = b.post("/register", "_csrf", form.csrf(), "username", u.name(), "password", PASSWORD,
+            Browser.Page posted = b.post("/register", "twostep_csrf", form.csrf(), "username", u.name(), "password", PASSWORD,
                     "phone", u.e164(), "channel", "sms");
             if (posted.status() != 303 || !endsWith(posted.location(), "/twostep/code")) {
                 return "POST /register " + posted.status() + " " + snippet(posted.body());
@@ -134,7 +134,7 @@ final class SignInLoad {
             if (code.status() != 200 || code.csrf() == null || sent == null) {
                 return "code page " + code.status() + (sent == null ? ", no code at the stand-in" : "");
             }
-            Browser.Page verified = b.post("/twostep/code", "_csrf", code.csrf(), "action", "verify", "code", sent);
+            Browser.Page verified = b.post("/twostep/code", "twostep_csrf", code.csrf(), "action", "verify", "code", sent);
             if (verified.status() != 303 || !endsWith(verified.location(), "/account")) {
                 return "POST code " + verified.status() + " " + snippet(verified.body());
             }
@@ -158,7 +158,7 @@ final class SignInLoad {
     double[] sendProbe(User user, int times, ServerProcess server) throws Exception {
         Browser b = new Browser(http, base, timeout);
         Browser.Page login = b.get("/login");
-        b.post("/login", "_csrf", login.csrf(), "username", user.name(), "password", PASSWORD);
+        b.post("/login", "twostep_csrf", login.csrf(), "username", user.name(), "password", PASSWORD);
         Browser.Page code = b.get("/twostep/code");
         String csrf = code.csrf();
         long[] resend = new long[times];
@@ -166,7 +166,7 @@ final class SignInLoad {
         double cpu0 = server.cpuMillis();
         for (int i = 0; i < times; i++) {
             long start = System.nanoTime();
-            Browser.Page again = b.post("/twostep/code", "_csrf", csrf, "action", "resend");
+            Browser.Page again = b.post("/twostep/code", "twostep_csrf", csrf, "action", "resend");
             resend[i] = System.nanoTime() - start;
             if (again.status() != 303) {
                 throw new IllegalStateException("resend answered " + again.status() + " " + snippet(again.body()));
@@ -281,7 +281,7 @@ final class SignInLoad {
                 return;
             }
             twilio.takeCode(u.e164()); // a code left by a sign-in cut off at the end of a level
-            Browser.Page posted = rec.step(1, () -> b.post("/login", "_csrf", login.csrf(), "username", u.name(),
+            Browser.Page posted = rec.step(1, () -> b.post("/login", "twostep_csrf", login.csrf(), "username", u.name(),
                     "password", PASSWORD));
             if (posted == null || !rec.expect(1, posted, 303, "/twostep/code", null)) {
                 return;
@@ -296,7 +296,7 @@ final class SignInLoad {
                         + snippet(code.body()));
                 return;
             }
-            Browser.Page verified = rec.step(3, () -> b.post("/twostep/code", "_csrf", code.csrf(), "action", "verify",
+            Browser.Page verified = rec.step(3, () -> b.post("/twostep/code", "twostep_csrf", code.csrf(), "action", "verify",
                     "code", sent));
             if (verified == null || !rec.expect(3, verified, 303, "/account", null)) {
                 return;

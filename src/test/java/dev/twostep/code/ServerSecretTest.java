@@ -100,4 +100,16 @@ class ServerSecretTest {
         Challenge sent = serverA.issue("dana", "+14155552671", Channel.SMS, Purpose.LOGIN, java.util.Locale.US);
         assertEquals(Outcome.ACCEPTED, serverB.verify("dana", sent.id(), sender.lastCode()).outcome());
     }
+
+    @Test
+    void aFolderTheServerMayNotWriteNamesTheSystemdSetting() {
+        // As Debian's tomcat10 unit (ProtectSystem=strict) makes /var/lib/twostep for the tomcat user.
+        Path dir = Path.of("/var/lib/twostep");
+        String readOnly = dev.twostep.db.OwnerOnly.writableHint(dir,
+                new java.nio.file.FileSystemException(dir.toString(), null, "Read-only file system"));
+        assertTrue(readOnly.contains("ReadWritePaths=/var/lib/twostep"), readOnly);
+        String denied = dev.twostep.db.OwnerOnly.writableHint(dir, new java.nio.file.AccessDeniedException(dir.toString()));
+        assertTrue(denied.contains("must be writable by the server's user"), denied);
+        assertEquals("", dev.twostep.db.OwnerOnly.writableHint(dir, new java.nio.file.NoSuchFileException(dir.toString())));
+    }
 }

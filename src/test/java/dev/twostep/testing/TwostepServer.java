@@ -62,6 +62,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     private boolean recording = true;
     private Path webappDir = Path.of(System.getProperty("twostep.webapp.dir", "webapp"));
     private java.util.function.Consumer<Server> serverSetup = server -> { };
+    private java.util.function.Consumer<WebAppContext> webappSetup = webapp -> { };
     private boolean behindProxy;
     private final RecordingSender sender = new RecordingSender();
     private final MutableClock clock = new MutableClock();
@@ -96,6 +97,12 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     public TwostepServer webapp(Path dir, java.util.function.Consumer<Server> setup) {
         this.webappDir = dir;
         this.serverSetup = setup;
+        return this;
+    }
+
+    /** Extra set-up of the webapp before it starts, such as an initializer of the host's. */
+    public TwostepServer webappSetup(java.util.function.Consumer<WebAppContext> setup) {
+        this.webappSetup = setup;
         return this;
     }
 
@@ -151,6 +158,7 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
                 name -> params.containsKey(name) ? params.get(name) : webapp.getInitParameter(name), env));
         webapp.setAttribute(Clock.class.getName(), clock);
         webapp.setThrowUnavailableOnStartupException(true);
+        webappSetup.accept(webapp);
 
         jetty = new Server();
         serverSetup.accept(jetty);

@@ -97,7 +97,7 @@ class FormsAndErrorsIT {
         WebClient client = SERVER.newClient();
         pages.open(client, "/register");
         String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
-        r = post("/register", cookie, "_csrf=forged&username=csrfvictim&password=password123&phone=%2B14155552671&channel=sms");
+        r = post("/register", cookie, "twostep_csrf=forged&username=csrfvictim&password=password123&phone=%2B14155552671&channel=sms");
         assertEquals(403, r.statusCode());
         assertNoTrace(r.body());
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM accounts WHERE username = 'csrfvictim'"));
@@ -156,9 +156,9 @@ class FormsAndErrorsIT {
     void aTenMegabyteFieldGets413AndAPlainPage() throws Exception {
         WebClient client = SERVER.newClient();
         HtmlPage form = pages.open(client, "/login");
-        String csrf = form.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf = form.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
-        String body = "_csrf=" + csrf + "&password=x&username=" + "a".repeat(10 * 1024 * 1024);
+        String body = "twostep_csrf=" + csrf + "&password=x&username=" + "a".repeat(10 * 1024 * 1024);
         String response = rawPost("/login", cookie, body);
         assertTrue(response.startsWith("HTTP/1.1 413"), response);
         assertTrue(response.contains("What was sent is too large."), response);

@@ -60,7 +60,7 @@ class SendingOnPurposeIT {
         WebClient browser = SERVER.newClient();
         HtmlPage code = pages.signIn(browser, "doubleclick", "correct horse battery");
         String cookie = "JSESSIONID=" + browser.getCookieManager().getCookie("JSESSIONID").getValue();
-        String token = code.<HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String token = code.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
 
         // Two clicks: the first click's code is made first but its send is held until the second click's code
         // is made; the second click's send is held until the first click's answer came back.
@@ -84,7 +84,7 @@ class SendingOnPurposeIT {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpRequest resend = HttpRequest.newBuilder(URI.create(SERVER.url("/twostep/code")))
                 .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("action=resend&_csrf=" + token)).build();
+                .POST(HttpRequest.BodyPublishers.ofString("action=resend&twostep_csrf=" + token)).build();
         CompletableFuture<HttpResponse<String>> first = http.sendAsync(resend, HttpResponse.BodyHandlers.ofString());
         assertTrue(firstHeld.await(10, TimeUnit.SECONDS));
         CompletableFuture<HttpResponse<String>> second = http.sendAsync(resend, HttpResponse.BodyHandlers.ofString());

@@ -273,9 +273,9 @@ class SignInFlowIT {
         pages.createAccount(user, "correct horse battery", "(415) 555-2671");
         WebClient client = SERVER.newClient();
         HtmlPage code = pages.signIn(client, user, "correct horse battery");
-        String csrf = code.<org.htmlunit.html.HtmlInput>getFirstByXPath("//input[@name='_csrf']").getValue();
+        String csrf = code.<org.htmlunit.html.HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
         String cookie = "JSESSIONID=" + sessionId(client);
-        String form = "_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) + "&action=verify&code="
+        String form = "twostep_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) + "&action=verify&code="
                 + SERVER.sender().lastCode();
 
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
