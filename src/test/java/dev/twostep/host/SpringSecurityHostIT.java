@@ -47,17 +47,17 @@ class SpringSecurityHostIT {
     static final TwostepServer SERVER = new TwostepServer(Map.of()).webapp(WEBAPP, server -> { });
     private final Pages pages = new Pages(SERVER);
 
-    private static String path(HtmlPage page) {
+    static String path(HtmlPage page) {
         return page.getUrl().getPath();
     }
 
     /** Spring Security's own login page, as it generates it, by the ids of its fields. */
-    private static void assertSpringLogin(HtmlPage page) {
+    static void assertSpringLogin(HtmlPage page) {
         assertEquals("/app/login", path(page), text(page));
         assertTrue(text(page).contains("Please sign in"), text(page));
     }
 
-    private static HtmlPage enroll(HtmlPage enrollPage, String phone, String channel) throws IOException {
+    static HtmlPage enroll(HtmlPage enrollPage, String phone, String channel) throws IOException {
         type(enrollPage, "phone", phone);
         enrollPage.<HtmlRadioButtonInput>getFirstByXPath("//input[@name='channel'][@value='" + channel + "']")
                 .setChecked(true);
@@ -65,7 +65,7 @@ class SpringSecurityHostIT {
     }
 
     /** Signs out through Spring Security: its logout page, a POST to /logout with Spring's CSRF token. */
-    private HtmlPage springLogout(WebClient client) throws IOException {
+    static HtmlPage springLogout(Pages pages, WebClient client) throws IOException {
         HtmlPage confirm = pages.open(client, "/logout");
         HtmlForm form = confirm.getFirstByXPath("//form[contains(@action, '/logout')]");
         assertNotNull(form, text(confirm));
@@ -74,7 +74,7 @@ class SpringSecurityHostIT {
         return form.<HtmlButton>getFirstByXPath(".//button[@type='submit']").click();
     }
 
-    private static String wrongCode(String right) {
+    static String wrongCode(String right) {
         return right.equals("000000") ? "111111" : "000000";
     }
 
@@ -134,7 +134,7 @@ class SpringSecurityHostIT {
         assertEquals("Hello, alice", pages.open(alice, "/app/home").getHtmlElementById("user").asNormalizedText());
 
         // Signing out through Spring, then in again: the code is asked for again.
-        HtmlPage out = springLogout(alice);
+        HtmlPage out = springLogout(pages, alice);
         assertSpringLogin(out);
         assertTrue(text(out).contains("You have been signed out"), text(out));
         assertSpringLogin(pages.open(alice, "/app/reports"));
@@ -220,7 +220,7 @@ class SpringSecurityHostIT {
     }
 
     /** Every message in the cause chain, so the container's wrapping does not hide the one that matters. */
-    private static String messages(Throwable e) {
+    static String messages(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             all.append(t).append('\n');
