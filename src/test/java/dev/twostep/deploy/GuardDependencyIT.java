@@ -129,9 +129,23 @@ class GuardDependencyIT {
         Files.writeString(tomcat.base.resolve("conf/host-users.xml"), "<tomcat-users>\n"
                 + "  <role rolename=\"user\"/>\n  <user username=\"erin\" password=\"erin-password\" roles=\"user\"/>\n"
                 + "</tomcat-users>\n", StandardCharsets.UTF_8);
+        // The same WAR once more, without a binding: its console codes would go nowhere, so it must not start.
+        Files.copy(war, tomcat.base.resolve("webapps/nolog.war"));
         try (ContainerProcess process = tomcat.start(environment(tomcat.base), "process.log")) {
             process.awaitReady(tomcat.url() + "/host/app/health", Duration.ofSeconds(120));
             enrollAndSignIn(tomcat.url() + "/host", process);
+            java.net.http.HttpResponse<String> nolog = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(tomcat.url() + "/nolog/app/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, nolog.statusCode(), "the app without a binding must not serve: " + nolog.body());
+            // Tomcat writes a listener's start-up failure to its localhost log.
+            StringBuilder logs = new StringBuilder();
+            try (java.util.stream.Stream<Path> files = Files.list(tomcat.base.resolve("logs"))) {
+                for (Path log : (Iterable<Path>) files::iterator) {
+                    logs.append(Files.readString(log, StandardCharsets.UTF_8));
+                }
+            }
+            assertTrue(logs.toString().contains("has no SLF4J binding, so the codes would go nowhere"), logs.toString());
         }
     }
 
