@@ -169,6 +169,7 @@ final class GuardRegistration {
         String type = filter.getClassName();
         return type != null && (type.startsWith("org.springframework.security.")
                 || ("org.springframework.web.filter.DelegatingFilterProxy".equals(type)
-                        && "springSecurityFilterChain".equals(filter.getName())));
+                        && ("springSecurityFilterChain".equals(filter.getName())
+                                || "springSecurityFilterChain".equals(filter.getInitParameter("targetBeanName")))));
     }
 }

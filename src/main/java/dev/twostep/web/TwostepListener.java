@@ -61,6 +61,9 @@ public class TwostepListener implements ServletContextListener {
         TwostepConfig config = TwostepConfig.from(settings);
         Retention retention = Retention.from(settings);
         LOG.info("Twostep starting: {}", config.describe());
+        if (LoggerFactory.getILoggerFactory() instanceof org.slf4j.helpers.NOPLoggerFactory) {
+            noLogging(context, config);
+        }
 
         if (config.sessionHostPrefix()) {
             hostPrefix(context);
@@ -176,6 +179,21 @@ public class TwostepListener implements ServletContextListener {
         LOG.warn("twostep.delivery=console: codes are written to this log, not sent. For development only: anyone"
                 + " who can read this log can pass the second step");
         return new ConsoleSender();
+    }
+
+    /**
+     * The guard ships no SLF4J binding; an app without one drops every line Twostep logs. Said once through
+     * the container's own log; with console delivery, whose codes only exist in the log, start-up stops.
+     */
+    private static void noLogging(ServletContext context, TwostepConfig config) {
+        String add = "add an SLF4J binding to this app, such as org.slf4j:slf4j-jdk14 (the jar of"
+                + " twostep-guard/optional/logging), which writes to the container's log";
+        if (config.delivery() == TwostepConfig.Delivery.CONSOLE) {
+            throw new ConfigException("twostep.delivery", "console delivery writes each code to the log, but this app"
+                    + " has no SLF4J binding, so the codes would go nowhere: " + add);
+        }
+        context.log("Twostep: this app has no SLF4J binding, so Twostep's log lines (warnings and errors included)"
+                + " are dropped: " + add);
     }
 
     /** Stops start-up with a message that names what to add when an optional library is missing. */

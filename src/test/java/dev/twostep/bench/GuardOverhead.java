@@ -226,14 +226,17 @@ final class GuardOverhead {
     }
 
     /**
-     * The host app: the guard jars, the form-host sample's login page, and the same static page at
+     * The host app: the guard's jars, the form-host sample's login page, and the same static page at
      * /s/plain/ and /s/guarded/, both behind the container login, the guard mapped to the second only.
      */
     private static void hostApp(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("WEB-INF/lib"));
-        try (Stream<Path> jars = Files.list(Path.of("target/twostep-guard/lib"))) {
-            for (Path jar : (Iterable<Path>) jars::iterator) {
-                Files.copy(jar, dir.resolve("WEB-INF/lib").resolve(jar.getFileName().toString()));
+        // The guard, the SQLite driver, the Twilio SDK (codes go to the stand-in) and an SLF4J binding.
+        for (String folder : List.of("lib", "optional/sqlite", "optional/twilio", "optional/logging")) {
+            try (Stream<Path> jars = Files.list(Path.of("target/twostep-guard").resolve(folder))) {
+                for (Path jar : (Iterable<Path>) jars::iterator) {
+                    Files.copy(jar, dir.resolve("WEB-INF/lib").resolve(jar.getFileName().toString()));
+                }
             }
         }
         Files.copy(Path.of("src/test/webapps/form-host/login.html"), dir.resolve("login.html"));

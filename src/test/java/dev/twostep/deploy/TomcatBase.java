@@ -60,8 +60,15 @@ final class TomcatBase {
     }
 
     /**
+     * The guard's jar folders (target/twostep-guard/) a host app here gets: the guard, the SQLite driver and
+     * an SLF4J binding, which Tomcat has none of and without which the codes never reach the log. No Twilio
+     * SDK: the codes go to the log.
+     */
+    static final List<String> GUARD_JARS = List.of("lib", "optional/sqlite", "optional/logging");
+
+    /**
      * A copy of the sample host app src/test/webapps/form-host at {@code dir}: its page class, the guard's
-     * jars (target/twostep-guard/lib, SQLite driver included) and a META-INF/context.xml with this body
+     * jars ({@link #GUARD_JARS}) and a META-INF/context.xml with this body
      * (and these attributes, such as {@code useNaming="false"}, on its Context element).
      */
     static void formHost(Path dir, String contextXmlBody, String... contextAttributes) throws IOException {
@@ -71,7 +78,9 @@ final class TomcatBase {
         Files.createDirectories(classes);
         Files.copy(target.resolve("test-classes/dev/twostep/host/HostPageServlet.class"),
                 classes.resolve("HostPageServlet.class"));
-        ContainerProcess.copyTree(target.resolve("twostep-guard/lib"), dir.resolve("WEB-INF/lib"));
+        for (String jars : GUARD_JARS) {
+            ContainerProcess.copyTree(target.resolve("twostep-guard").resolve(jars), dir.resolve("WEB-INF/lib"));
+        }
         Files.createDirectories(dir.resolve("META-INF"));
         Files.writeString(dir.resolve("META-INF/context.xml"), "<Context" + String.join("", contextAttributes) + ">\n"
                 + contextXmlBody + "</Context>\n");
