@@ -1,6 +1,10 @@
 package dev.twostep.app;
 
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -25,6 +29,9 @@ import dev.twostep.web.TwostepListener;
 public class AppListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(AppListener.class);
 
+    /** The MBean this app registered, to unregister at shutdown; null when none. */
+    private volatile ObjectName registered;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         var context = event.getServletContext();
@@ -39,12 +46,45 @@ public class AppListener implements ServletContextListener {
         }
         Jdbc jdbc = Attributes.require(context, Jdbc.class);
         TwostepConfig.Limits limits = config.limits();
+        PasswordHasher hasher = new PasswordHasher(passwords);
         Attributes.put(context, AccountService.class, new AccountService(jdbc,
-                Attributes.require(context, PhoneDao.class), new PasswordHasher(passwords),
+                Attributes.require(context, PhoneDao.class), hasher,
                 Attributes.require(context, Clock.class),
                 new Lockouts(jdbc, "password", limits.passwordFailuresBeforeLock(), limits.lockDelays()),
                 Attributes.require(context, RateLimiter.class),
                 new RateLimiter.Rule("pw-ip", limits.passwordFailuresPerAddress(), limits.sendWindow()),
                 Attributes.require(context, LockKeys.class)));
+        // Last, so that a start-up that failed above leaves nothing registered.
+        register(context.getContextPath(), hasher.figures());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        ObjectName name = registered;
+        registered = null;
+        if (name != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (JMException | RuntimeException e) {
+                LOG.warn("Could not unregister the MBean {}: {}", name, e.toString());
+            }
+        }
+    }
+
+    /** The name of the hashing figures of the app at this context path: one per app in a JVM. */
+    static ObjectName objectName(String contextPath) throws JMException {
+        return new ObjectName("dev.twostep:type=PasswordHashing,context=" + ObjectName.quote(contextPath));
+    }
+
+    /** Publishes the figures as a platform MBean; the app runs on without them when that fails. */
+    private void register(String contextPath, PasswordHashingMXBean figures) {
+        try {
+            ObjectName name = objectName(contextPath);
+            ManagementFactory.getPlatformMBeanServer().registerMBean(figures, name);
+            registered = name;
+            LOG.info("Password hashing figures: JMX MBean {}", name);
+        } catch (JMException | RuntimeException | LinkageError e) {
+            LOG.warn("Password hashing figures not published over JMX: {}", e.toString());
+        }
     }
 }

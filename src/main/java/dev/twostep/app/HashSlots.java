@@ -1,5 +1,7 @@
 package dev.twostep.app;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -7,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -18,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * is refused with {@link HashingBusyException}, so memory for hashing is bounded by size times one hash's
  * memory however many requests arrive, and a burst costs some people a "try again" instead of an
  * OutOfMemoryError for everyone.
+ *
+ * <p>It also keeps the operator's figures, read through {@link PasswordHashingMXBean}: requests that took a
+ * slot or were refused, their total wait, and the hashes computed in slots with their CPU time (the
+ * hashing thread's own, from {@link ThreadMXBean#getCurrentThreadCpuTime}, when the JVM measures it).
  *
  * @param <R> what each slot holds for the hash computed in it
  */
@@ -33,6 +40,13 @@ final class HashSlots<R> {
     private final Duration retryAfter;
     private final AtomicLong lastLog = new AtomicLong();
     private final AtomicInteger refusedSinceLog = new AtomicInteger();
+    private final LongAdder entered = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder waitedNanos = new LongAdder();
+    private final LongAdder hashes = new LongAdder();
+    private final LongAdder hashCpuNanos = new LongAdder();
+    /** Null when this JVM cannot tell a thread's CPU time (or it was switched off at start-up). */
+    private final ThreadMXBean cpuClock = threadCpuClock();
 
     /**
      * @param size how many hashes may run at once
@@ -61,15 +75,18 @@ final class HashSlots<R> {
      * @throws HashingBusyException when none came free in time; nothing is held then
      */
     Slot enter() throws HashingBusyException {
-        boolean entered;
+        boolean got;
+        long start = System.nanoTime();
         try {
             // With a timeout, even zero, a fair semaphore keeps the queue's order; tryAcquire() would barge.
-            entered = permits.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+            got = permits.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            entered = false;
+            got = false;
         }
-        if (!entered) {
+        waitedNanos.add(System.nanoTime() - start);
+        if (!got) {
+            refused.increment();
             noteRefusal();
             throw new HashingBusyException(retryAfter);
         }
@@ -78,6 +95,7 @@ final class HashSlots<R> {
             permits.release();
             throw new IllegalStateException("a hashing slot without its resource");
         }
+        entered.increment();
         return new Slot(resource);
     }
 
@@ -89,6 +107,54 @@ final class HashSlots<R> {
     /** Requests waiting for a slot right now (an estimate, as the JDK counts them). */
     int queued() {
         return permits.getQueueLength();
+    }
+
+    /** How many slots there are. */
+    int size() {
+        return size;
+    }
+
+    /** Requests that got a slot so far. */
+    long entered() {
+        return entered.sum();
+    }
+
+    /** Requests refused for want of a free slot so far (each answered 503). */
+    long refused() {
+        return refused.sum();
+    }
+
+    /** Nanoseconds all requests so far spent waiting for a slot, the refused ones' whole wait included. */
+    long waitedNanos() {
+        return waitedNanos.sum();
+    }
+
+    /** Hashes computed in slots so far ({@link Slot#hash}). */
+    long hashes() {
+        return hashes.sum();
+    }
+
+    /**
+     * CPU time the hashing threads spent in those hashes, in nanoseconds; -1 when this JVM does not measure
+     * a thread's CPU time.
+     */
+    long hashCpuNanos() {
+        return cpuClock == null ? -1 : hashCpuNanos.sum();
+    }
+
+    /** True when {@link #hashCpuNanos} is measured. */
+    boolean measuresCpu() {
+        return cpuClock != null;
+    }
+
+    private static ThreadMXBean threadCpuClock() {
+        try {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled() ? threads : null;
+        } catch (RuntimeException | Error unavailable) {
+            // java.management left out of a trimmed runtime, or a security manager's refusal: no figures then.
+            return null;
+        }
     }
 
     /** One line a minute at most, with the count since the last one: a flood must not flood the log too. */
@@ -117,6 +183,26 @@ final class HashSlots<R> {
                 throw new IllegalStateException("the hashing slot was already given back");
             }
             return resource;
+        }
+
+        /**
+         * Runs one hash in this slot, counting it and the CPU time this thread spent in it (the work of one
+         * hash only: none of the queue, the database or the page).
+         */
+        <T> T hash(Supplier<T> work) {
+            resource();
+            long cpu0 = cpuClock == null ? 0 : cpuClock.getCurrentThreadCpuTime();
+            try {
+                return work.get();
+            } finally {
+                if (cpuClock != null) {
+                    long cpu1 = cpuClock.getCurrentThreadCpuTime();
+                    if (cpu0 >= 0 && cpu1 >= cpu0) {
+                        hashCpuNanos.add(cpu1 - cpu0);
+                    }
+                }
+                hashes.increment();
+            }
         }
 
         @Override

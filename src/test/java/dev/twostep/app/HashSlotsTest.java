@@ -1,10 +1,12 @@
 package dev.twostep.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -179,5 +181,57 @@ class HashSlotsTest {
         try (var a = slots.enter(); var b = slots.enter()) {
             assertEquals(0, slots.available(), "no extra slot either");
         }
+    }
+
+    /** CPU work that the JIT cannot drop: a few million rounds of a hash-like mix. */
+    private static long burn() {
+        long x = System.nanoTime();
+        for (int i = 0; i < 5_000_000; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+            x ^= x >>> 29;
+        }
+        return x;
+    }
+
+    @Test
+    void itCountsSlotsTakenRefusalsHashesAndTheirCpuTime() throws Exception {
+        HashSlots<Object> slots = new HashSlots<>(1, Duration.ofMillis(20), Object::new);
+        boolean measured = ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()
+                && ManagementFactory.getThreadMXBean().isThreadCpuTimeEnabled();
+        assertEquals(measured, slots.measuresCpu());
+        assertEquals(measured ? 0 : -1, slots.hashCpuNanos());
+        assertEquals(List.of(0L, 0L, 0L, 0L), List.of(slots.entered(), slots.refused(), slots.hashes(),
+                slots.waitedNanos()));
+
+        long cpu = 0;
+        for (int i = 1; i <= 3; i++) {
+            try (var slot = slots.enter()) {
+                slot.hash(HashSlotsTest::burn);
+            }
+            assertEquals(i, slots.hashes());
+            if (measured) {
+                assertTrue(slots.hashCpuNanos() > cpu, "each hash adds its CPU time: " + slots.hashCpuNanos());
+                cpu = slots.hashCpuNanos();
+            }
+        }
+        try (var slot = slots.enter()) {
+            // Held without hashing: a slot taken is no hash.
+            assertThrows(HashingBusyException.class, slots::enter);
+        }
+        assertEquals(4, slots.entered());
+        assertEquals(1, slots.refused());
+        assertEquals(3, slots.hashes(), "only work run through Slot.hash counts as a hash");
+        assertTrue(slots.waitedNanos() >= TimeUnit.MILLISECONDS.toNanos(20), "the refused one waited its 20 ms");
+        assertEquals(measured ? cpu : -1, slots.hashCpuNanos(), "no CPU time counted outside a hash");
+
+        var slot = slots.enter();
+        assertThrows(IllegalStateException.class, () -> slot.hash(() -> {
+            throw new IllegalStateException("the hash failed");
+        }));
+        assertEquals(4, slots.hashes(), "a failed hash counts, it cost its time too");
+        slot.close();
+        assertThrows(IllegalStateException.class, () -> slot.hash(HashSlotsTest::burn), "not in a slot given back");
+        assertEquals(4, slots.hashes());
+        assertFalse(slots.hashes() > slots.entered());
     }
 }

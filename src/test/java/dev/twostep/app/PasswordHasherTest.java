@@ -8,6 +8,9 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -119,5 +122,42 @@ class PasswordHasherTest {
             assertTrue(perHash < 1 << 20, "allocated " + (perHash >> 10) + " KiB per hash");
         }
         assertEquals(1, one.freeSlots());
+    }
+
+    @Test
+    void itsFiguresAreAnMBeanThatCountsEveryHashComputed() throws Exception {
+        PasswordHasher one = AccountServiceTest.hasher();
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = AppListener.objectName("/figures-test");
+        assertEquals("dev.twostep:type=PasswordHashing,context=\"/figures-test\"", name.toString());
+        assertEquals("\"\"", AppListener.objectName("").getKeyProperty("context"), "the root context too");
+        server.registerMBean(one.figures(), name);
+        try {
+            assertEquals("argon2id m=7168,t=5,p=1", server.getAttribute(name, "Parameters"));
+            assertEquals(0L, server.getAttribute(name, "Hashes"));
+            String stored;
+            try (var slot = one.slot()) {
+                assertEquals(1, server.getAttribute(name, "SlotsInUse"));
+                stored = one.hash(slot, "correct horse");
+                one.check(slot, "correct horse", stored);
+                one.check(slot, "correct horse", "not a hash");
+            }
+            assertEquals(0, server.getAttribute(name, "SlotsInUse"));
+            assertEquals(1L, server.getAttribute(name, "SlotsTaken"));
+            assertEquals(3L, server.getAttribute(name, "Hashes"), "a new hash, a check and a decoy's check");
+            assertEquals(0L, server.getAttribute(name, "RefusedBusy"));
+            long cpu = (Long) server.getAttribute(name, "HashCpuNanos");
+            if (ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+                assertTrue(cpu > 0, "three Argon2 hashes took some CPU: " + cpu);
+                assertTrue((Double) server.getAttribute(name, "HashCpuMillisPerHash") > 0);
+            }
+            try (var slot = one.slot()) {
+                one.check(slot, "wrong horse", stored);
+            }
+            assertEquals(4L, server.getAttribute(name, "Hashes"));
+            assertTrue(cpu < 0 || (Long) server.getAttribute(name, "HashCpuNanos") > cpu, "the CPU time grew");
+        } finally {
+            server.unregisterMBean(name);
+        }
     }
 }

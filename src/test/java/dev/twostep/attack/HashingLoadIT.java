@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
+import javax.management.ObjectName;
 
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlPage;
@@ -86,6 +89,12 @@ class HashingLoadIT {
         return result;
     }
 
+    /** A figure of the app's PasswordHashing MBean, which this JVM's server registered. */
+    private static long figure(String attribute) throws Exception {
+        return (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(
+                new ObjectName("dev.twostep:type=PasswordHashing,context=" + ObjectName.quote(TwostepServer.CONTEXT)), attribute);
+    }
+
     @Test
     void parallelSignInsGetTheCodePageOrABusyPageNeverA500() throws Exception {
         List<String> users = new ArrayList<>();
@@ -94,6 +103,8 @@ class HashingLoadIT {
             pages.createAccount("busy" + i, "correct horse battery", "+1415555" + (2600 + i));
         }
         SERVER.sender().reset();
+        long refusedBefore = figure("RefusedBusy");
+        long hashesBefore = figure("Hashes");
 
         List<Answer> answers = signInAtOnce(users, "correct horse battery");
 
@@ -109,6 +120,8 @@ class HashingLoadIT {
             }
         }
         assertEquals(signedIn, SERVER.sender().sent().size(), "one code for each sign-in that passed, none else");
+        assertEquals(busy, figure("RefusedBusy") - refusedBefore, "the operator's MBean counts each busy page");
+        assertEquals(signedIn, figure("Hashes") - hashesBefore, "and one hash for each sign-in that got a slot");
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM lockouts WHERE scope = 'password'"),
                 "no try was left counted: the refused ones were never counted, the others were cleared");
 
