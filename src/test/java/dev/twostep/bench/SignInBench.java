@@ -284,7 +284,11 @@ public final class SignInBench {
         if (o.jfr()) {
             jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + base.resolve("server.jfr"));
         }
-        try (ServerProcess server = ServerProcess.startJetty(base, jvm, serverEnv(o, dbUrl, data, twilio))) {
+        // The JDK's JMX agent on 127.0.0.1, to read the app's PasswordHashing MBean at both ends of a window.
+        int jmxPort = ServerProcess.freePort();
+        jvm.addAll(ServerMBeans.jvmOptions(jmxPort));
+        try (ServerProcess server = ServerProcess.startJetty(base, jvm, serverEnv(o, dbUrl, data, twilio));
+             ServerMBeans mbeans = new ServerMBeans(jmxPort)) {
             Duration up = server.awaitOk("/twostep/login", Duration.ofSeconds(180));
             System.out.printf(Locale.ROOT, "%s (server up in %.1f s, log %s)%n", label, up.toNanos() / 1e9,
                     base.resolve("server.log"));
@@ -303,9 +307,10 @@ public final class SignInBench {
             }
             if (o.serverWarmup().toSeconds() > 0) {
                 SignInLoad.Level warm = load.run(users, Math.min(2, users.size()), Duration.ZERO, o.serverWarmup(),
-                        o.maxSignIns(), server, null);
+                        o.maxSignIns(), server, null, mbeans);
                 System.out.printf(Locale.ROOT, "  server warm-up: %d sign-ins by 2 clients in %.0f s, %d errors (not"
-                        + " counted below)%n", warm.signIns(), warm.windowSeconds(), warm.errorCount());
+                        + " counted below); in the server %.1f ms of CPU per hash (%d hashes)%n", warm.signIns(),
+                        warm.windowSeconds(), warm.errorCount(), warm.hashCpuPerHash(), warm.hashing().hashes());
             }
             String stored = storedHash(dbUrl, users.get(0).name());
             HashBound.Result inBench = HashBound.measure(SignInLoad.PASSWORD, stored, cores, o.hashTime());
@@ -329,9 +334,10 @@ public final class SignInBench {
                             clients, users.size());
                     continue;
                 }
-                SignInLoad.Level l = load.run(users, clients, o.warmup(), o.window(), o.maxSignIns(), server, rowWrites);
+                SignInLoad.Level l = load.run(users, clients, o.warmup(), o.window(), o.maxSignIns(), server, rowWrites,
+                        mbeans);
                 levels.add(l);
-                print(l, hash);
+                print(l, hash, cores);
                 if (l.serverAlive() && l.count(SignInLoad.Failure.TIMEOUT) > 0) {
                     Path dump = base.resolve("threads-" + levels.size() + "-" + clients + ".txt");
                     server.threadDump(dump);
@@ -353,14 +359,25 @@ public final class SignInBench {
         }
     }
 
-    private static void print(SignInLoad.Level l, HashBound.Result hash) {
-        System.out.printf(Locale.ROOT, "  %3d clients: %.1f sign-ins/s (%d in %.1f s) = %.2f of hash-bound; server CPU"
-                + " %.1f ms/sign-in (%.1f of it in the kernel), %.1f outside the hash; load generator CPU %.1f ms/sign-in; errors %d of %d;"
-                + " RSS %d MiB (peak %d); other processes used %.2f cores%s%n", l.clients(), l.perSecond(), l.signIns(), l.windowSeconds(),
-                l.perSecond() / hash.perSecond(), l.serverCpuPerSignIn(), l.serverSystemPerSignIn(),
-                l.serverCpuPerSignIn() - hash.cpuMillisPerHash(),
-                l.benchCpuPerSignIn(), l.errorCount(), l.attempts(), l.rssKib() / 1024, l.hwmKib() / 1024, l.otherCores(),
+    private static void print(SignInLoad.Level l, HashBound.Result hash, int cores) {
+        System.out.printf(Locale.ROOT, "  %3d clients: %.1f sign-ins/s (%d in %.1f s); server CPU %.1f ms/sign-in (%.1f of"
+                + " it in the kernel); errors %d of %d; RSS %d MiB (peak %d); load generator CPU %.1f ms/sign-in,"
+                + " other processes %.2f cores%s%n", l.clients(), l.perSecond(), l.signIns(), l.windowSeconds(),
+                l.serverCpuPerSignIn(), l.serverSystemPerSignIn(), l.errorCount(), l.attempts(), l.rssKib() / 1024,
+                l.hwmKib() / 1024, l.benchCpuPerSignIn(), l.otherCores(),
                 l.outOfMemoryLines() == 0 ? "" : "; " + l.outOfMemoryLines() + " log lines with OutOfMemoryError");
+        if (l.hashing() != null) {
+            ServerMBeans.Hashing h = l.hashing();
+            System.out.printf(Locale.ROOT, "       in the server: %d hashes, %.1f ms CPU per hash, %.1f per sign-in;"
+                    + " outside the hash %.1f ms/sign-in; %.2f of the in-server hash-bound (%.1f hashes/s on %d cores);"
+                    + " hash %.0f%% of the server's CPU; %d refused busy, mean queue wait %.0f ms%n", h.hashes(),
+                    l.hashCpuPerHash(), l.hashCpuPerSignIn(), l.outsideHashPerSignIn(), l.ofInServerHashBound(cores),
+                    1000.0 * cores / l.hashCpuPerHash(), cores, 100 * h.hashCpuMillis() / l.serverCpuMillis(),
+                    h.refusedBusy(), h.slotsTaken() + h.refusedBusy() == 0 ? 0.0
+                            : h.queueWaitNanos() / 1e6 / (h.slotsTaken() + h.refusedBusy()));
+        }
+        System.out.printf(Locale.ROOT, "       idle-JVM probe: %.2f of its hash-bound, %.1f ms/sign-in outside its CPU"
+                + " per check%n", l.perSecond() / hash.perSecond(), l.serverCpuPerSignIn() - hash.cpuMillisPerHash());
         if (l.signIns() > 0 && !l.threadCpuMillis().isEmpty()) {
             StringBuilder kinds = new StringBuilder("       server CPU ms/sign-in by thread kind:");
             l.threadCpuMillis().forEach((kind, ms) -> kinds.append(String.format(Locale.ROOT, " %s %.1f", kind,
@@ -461,10 +478,12 @@ public final class SignInBench {
         if (runs.isEmpty()) {
             return;
         }
-        System.out.println("| DB | clients | sign-ins/s | ÷ hash-bound | server CPU ms/sign-in | ÷ by CPU per check"
-                + " | outside the hash | by thread: requests / GC / JIT / other | errors (5xx/503/other) of sign-ins"
+        System.out.println("| DB | clients | sign-ins/s | hash CPU ms/sign-in, in the server | server CPU ms/sign-in"
+                + " | outside the hash | ÷ in-server hash-bound (" + cores + " cores) | hash share of server CPU"
+                + " | ÷ idle-JVM hash-bound | by thread: requests / GC / JIT / other"
+                + " | cores used elsewhere: load generator / other processes | errors (5xx/503/other) of sign-ins"
                 + " | p50 ms: login page / password / code page / code / account | p99 ms, same steps |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (DbRun r : runs) {
             for (SignInLoad.Level l : r.levels()) {
                 StringBuilder p50 = new StringBuilder();
@@ -481,11 +500,12 @@ public final class SignInBench {
                 int errors = l.errorCount();
                 int fives = l.count(SignInLoad.Failure.STATUS_5XX);
                 int unavailable = l.count(SignInLoad.Failure.STATUS_503);
-                System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.2f | %s | %s | %s | %s | %s | %s | %s |%n", r.db(),
-                        l.clients(), l.perSecond(), l.perSecond() / r.hash().perSecond(), ms(l.serverCpuPerSignIn()),
-                        l.signIns() == 0 ? "-" : String.format(Locale.ROOT, "%.2f",
-                                r.hash().cpuMillisPerHash() / l.serverCpuPerSignIn()),
-                        ms(l.serverCpuPerSignIn() - r.hash().cpuMillisPerHash()), kinds,
+                double hashShare = l.hashing() == null ? Double.NaN : l.hashing().hashCpuMillis() / l.serverCpuMillis();
+                System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %.2f | %s | %.2f / %.2f | %s | %s | %s |%n",
+                        r.db(), l.clients(), l.perSecond(), ms(l.hashCpuPerSignIn()), ms(l.serverCpuPerSignIn()),
+                        ms(l.outsideHashPerSignIn()), ratio(l.ofInServerHashBound(cores)), ratio(hashShare),
+                        l.perSecond() / r.hash().perSecond(), kinds,
+                        l.benchCpuMillis() / (l.windowSeconds() * 1000), l.otherCores(),
                         (errors == 0 ? "0" : errors + " (" + fives + "/" + unavailable + "/" + (errors - fives - unavailable)
                                 + ")") + " of " + l.attempts(), p50, p99);
             }
@@ -501,6 +521,10 @@ public final class SignInBench {
                     r.hash().cpuMillisPerHash(), r.inBench().perSecond(), r.inBench().cpuMillisPerHash(), r.probe()[0],
                     r.probe()[2], r.probe()[3], r.twilioMillis());
         }
+    }
+
+    private static String ratio(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static String ms(double v) {

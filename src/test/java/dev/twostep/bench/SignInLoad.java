@@ -42,9 +42,35 @@ final class SignInLoad {
                  long[][] latencies, Map<Failure, Integer> errors, Map<String, Integer> errorsByStep,
                  List<String> samples, long attempts,
                  long rssKib, long hwmKib, int outOfMemoryLines, boolean serverAlive, double otherCores,
-                 Map<String, Double> threadCpuMillis, long rowWrites) {
+                 Map<String, Double> threadCpuMillis, long rowWrites, ServerMBeans.Hashing hashing) {
         double perSecond() {
             return signIns / windowSeconds;
+        }
+
+        /**
+         * CPU time the server's hashing threads spent in password hashes during the window, per sign-in
+         * (measured in the server by its PasswordHashing MBean); NaN when not read.
+         */
+        double hashCpuPerSignIn() {
+            return hashing == null || signIns == 0 ? Double.NaN : hashing.hashCpuMillis() / signIns;
+        }
+
+        /** The same per hash computed in the window. */
+        double hashCpuPerHash() {
+            return hashing == null || hashing.hashes() == 0 ? Double.NaN : hashing.hashCpuMillis() / hashing.hashes();
+        }
+
+        /** The server's CPU time per sign-in outside the password hash, both measured in the window. */
+        double outsideHashPerSignIn() {
+            return serverCpuPerSignIn() - hashCpuPerSignIn();
+        }
+
+        /**
+         * Sign-ins/s over the hashes/s the server's own CPU time per hash allows on this many cores: 1 when
+         * every core does nothing but this server's password hashes.
+         */
+        double ofInServerHashBound(int cores) {
+            return perSecond() * hashCpuPerHash() / (1000.0 * cores);
         }
 
         double serverCpuPerSignIn() {
@@ -192,7 +218,7 @@ final class SignInLoad {
      * two ends. After the window no client starts a new step; errors are counted over the whole level.
      */
     Level run(List<User> users, int clients, Duration warmup, Duration window, long maxSignIns, ServerProcess server,
-              java.util.function.LongSupplier rowWrites) throws Exception {
+              java.util.function.LongSupplier rowWrites, ServerMBeans mbeans) throws Exception {
         BlockingQueue<User> free = new ArrayBlockingQueue<>(users.size(), false, users);
         Recorder rec = new Recorder();
         long logStart = server.logLength();
@@ -222,6 +248,7 @@ final class SignInLoad {
         while (System.nanoTime() < warmEnd || (rec.finished.get() < clients && System.nanoTime() < latest)) {
             Thread.sleep(5);
         }
+        ServerMBeans.Hashing hashing0 = mbeans == null ? null : mbeans.hashing();
         long windowStart = System.nanoTime();
         double cpu0 = server.cpuMillis();
         double sys0 = server.systemMillis();
@@ -236,6 +263,7 @@ final class SignInLoad {
         }
         windowEnd = System.nanoTime();
         double cpu1 = server.alive() ? server.cpuMillis() : Double.NaN;
+        ServerMBeans.Hashing hashing = mbeans == null || !server.alive() ? null : mbeans.hashing().minus(hashing0);
         double sys1 = server.alive() ? server.systemMillis() : Double.NaN;
         long writes = rowWrites == null ? -1 : rowWrites.getAsLong() - writes0;
         Map<String, Double> threads = new java.util.TreeMap<>();
@@ -268,7 +296,8 @@ final class SignInLoad {
         return new Level(clients, (we - ws) / 1e9, signIns, cpu1 - cpu0, sys1 - sys0, (bench1 - bench0) / 1e6, latencies, errors,
                 byStep, List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
                 alive ? server.statusKib("VmHWM") : 0, oom, alive,
-                (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads, writes);
+                (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads, writes,
+                hashing);
     }
 
     /** The five steps of a sign-in, each timed; the first unexpected answer ends it as an error. */
