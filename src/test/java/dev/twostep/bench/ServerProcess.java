@@ -258,6 +258,34 @@ final class ServerProcess implements AutoCloseable {
         return busy * 1000.0 / CLOCK_TICKS_PER_SECOND;
     }
 
+    /**
+     * CPU time so far (user + system, in milliseconds) of the processes this user can see whose command is
+     * {@code comm} (as in /proc/pid/comm), e.g. the local PostgreSQL's backends. Processes that ended are
+     * missing, so it suits a stretch where they keep running (a connection pool's backends do).
+     */
+    static double processesCpuMillis(String comm) throws IOException {
+        double ms = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                if (!proc.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String stat;
+                try {
+                    stat = Files.readString(proc.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                if (!stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals(comm)) {
+                    continue;
+                }
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLOCK_TICKS_PER_SECOND;
+            }
+        }
+        return ms;
+    }
+
     /** A line of /proc/pid/status in KiB: VmRSS (resident now), VmHWM (resident at most). */
     long statusKib(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {

@@ -362,9 +362,10 @@ public final class SignInBench {
     private static void print(SignInLoad.Level l, HashBound.Result hash, int cores) {
         System.out.printf(Locale.ROOT, "  %3d clients: %.1f sign-ins/s (%d in %.1f s); server CPU %.1f ms/sign-in (%.1f of"
                 + " it in the kernel); errors %d of %d; RSS %d MiB (peak %d); load generator CPU %.1f ms/sign-in,"
-                + " other processes %.2f cores%s%n", l.clients(), l.perSecond(), l.signIns(), l.windowSeconds(),
+                + " other processes %.2f cores%s%s%n", l.clients(), l.perSecond(), l.signIns(), l.windowSeconds(),
                 l.serverCpuPerSignIn(), l.serverSystemPerSignIn(), l.errorCount(), l.attempts(), l.rssKib() / 1024,
-                l.hwmKib() / 1024, l.benchCpuPerSignIn(), l.otherCores(),
+                l.hwmKib() / 1024, l.benchCpuPerSignIn(), l.otherCores(), l.rowWrites() < 0 ? ""
+                        : String.format(Locale.ROOT, " (PostgreSQL's processes %.2f)", l.postgresCores()),
                 l.outOfMemoryLines() == 0 ? "" : "; " + l.outOfMemoryLines() + " log lines with OutOfMemoryError");
         if (l.hashing() != null) {
             ServerMBeans.Hashing h = l.hashing();
@@ -481,7 +482,7 @@ public final class SignInBench {
         System.out.println("| DB | clients | sign-ins/s | hash CPU ms/sign-in, in the server | server CPU ms/sign-in"
                 + " | outside the hash | ÷ in-server hash-bound (" + cores + " cores) | hash share of server CPU"
                 + " | ÷ idle-JVM hash-bound | by thread: requests / GC / JIT / other"
-                + " | cores used elsewhere: load generator / other processes | errors (5xx/503/other) of sign-ins"
+                + " | cores used elsewhere: load generator / other processes (of them PostgreSQL) | errors (5xx/503/other) of sign-ins"
                 + " | p50 ms: login page / password / code page / code / account | p99 ms, same steps |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (DbRun r : runs) {
@@ -501,11 +502,12 @@ public final class SignInBench {
                 int fives = l.count(SignInLoad.Failure.STATUS_5XX);
                 int unavailable = l.count(SignInLoad.Failure.STATUS_503);
                 double hashShare = l.hashing() == null ? Double.NaN : l.hashing().hashCpuMillis() / l.serverCpuMillis();
-                System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %.2f | %s | %.2f / %.2f | %s | %s | %s |%n",
+                System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %.2f | %s | %.2f / %.2f%s | %s | %s | %s |%n",
                         r.db(), l.clients(), l.perSecond(), ms(l.hashCpuPerSignIn()), ms(l.serverCpuPerSignIn()),
                         ms(l.outsideHashPerSignIn()), ratio(l.ofInServerHashBound(cores)), ratio(hashShare),
                         l.perSecond() / r.hash().perSecond(), kinds,
-                        l.benchCpuMillis() / (l.windowSeconds() * 1000), l.otherCores(),
+                        l.benchCpuMillis() / (l.windowSeconds() * 1000), l.otherCores(), l.rowWrites() < 0 ? ""
+                                : String.format(Locale.ROOT, " (%.2f)", l.postgresCores()),
                         (errors == 0 ? "0" : errors + " (" + fives + "/" + unavailable + "/" + (errors - fives - unavailable)
                                 + ")") + " of " + l.attempts(), p50, p99);
             }

@@ -42,7 +42,8 @@ final class SignInLoad {
                  long[][] latencies, Map<Failure, Integer> errors, Map<String, Integer> errorsByStep,
                  List<String> samples, long attempts,
                  long rssKib, long hwmKib, int outOfMemoryLines, boolean serverAlive, double otherCores,
-                 Map<String, Double> threadCpuMillis, long rowWrites, ServerMBeans.Hashing hashing) {
+                 Map<String, Double> threadCpuMillis, long rowWrites, ServerMBeans.Hashing hashing,
+                 double postgresCores) {
         double perSecond() {
             return signIns / windowSeconds;
         }
@@ -256,6 +257,7 @@ final class SignInLoad {
         long writes0 = rowWrites == null ? 0 : rowWrites.getAsLong();
         long bench0 = os.getProcessCpuTime();
         double machine0 = ServerProcess.machineBusyMillis();
+        double postgres0 = rowWrites == null ? 0 : ServerProcess.processesCpuMillis("postgres");
         long done0 = rec.completed.get();
         long windowEnd = windowStart + window.toNanos();
         while (System.nanoTime() < windowEnd && rec.completed.get() - done0 < maxSignIns && server.alive()) {
@@ -272,6 +274,7 @@ final class SignInLoad {
         }
         long bench1 = os.getProcessCpuTime();
         double machine1 = ServerProcess.machineBusyMillis();
+        double postgres = rowWrites == null ? 0 : ServerProcess.processesCpuMillis("postgres") - postgres0;
         rec.stopped = true;
         pool.shutdown();
         if (!pool.awaitTermination(timeout.toSeconds() + 10, TimeUnit.SECONDS)) {
@@ -297,7 +300,7 @@ final class SignInLoad {
                 byStep, List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
                 alive ? server.statusKib("VmHWM") : 0, oom, alive,
                 (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads, writes,
-                hashing);
+                hashing, postgres / ((we - ws) / 1e6));
     }
 
     /** The five steps of a sign-in, each timed; the first unexpected answer ends it as an error. */
