@@ -30,9 +30,11 @@ import java.util.zip.ZipOutputStream;
  * <li>start-up time to the first page and idle RSS, next to a bare Jetty "hello" (a WAR holding one
  * index.html) in the same distribution with the same JVM options;</li>
  * <li>for SQLite and PostgreSQL: the hash-bound limit (password checks per second at the stored
- * parameters, one thread per core), the cost of a send alone, and at each client count the sign-ins per
- * second, their ratio to the hash-bound limit, the server's CPU time per sign-in, latency per step and
- * errors.</li>
+ * parameters, one thread per core, in a separate idle JVM), the cost of a send alone, and at each client
+ * count the sign-ins per second, the server's CPU time per sign-in, the part of it spent in password
+ * hashes as the server itself measures it (its PasswordHashing MBean, read over a loopback JMX agent),
+ * the CPU outside the hash, the ratio to the hash-bound limit that in-server hash CPU allows, latency per
+ * step and errors.</li>
  * </ul>
  * Everything goes to 127.0.0.1; each level is bounded in time and in sign-ins. Nothing is asserted: it
  * prints figures, ending with a Markdown summary for docs/benchmarks.md.
