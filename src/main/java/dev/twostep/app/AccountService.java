@@ -15,6 +15,7 @@ import org.bouncycastle.crypto.generators.Argon2BytesGenerator.BlockPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.audit.LogText;
 import dev.twostep.db.DataAccessException;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
@@ -24,7 +25,6 @@ import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
-import dev.twostep.web.Logs;
 
 /** The standalone app's own accounts: registration and password sign-in. */
 public final class AccountService {
@@ -152,11 +152,11 @@ public final class AccountService {
     private void store(String username, String checked, String upgraded) {
         try {
             if (jdbc.update("storing a rehashed password", REHASH, params(upgraded, username, checked)) == 1) {
-                LOG.info("Password hash of user {} moved to the configured algorithm and cost", Logs.safe(username));
+                LOG.info("Password hash of user {} moved to the configured algorithm and cost", LogText.safe(username));
             }
         } catch (DataAccessException e) {
             LOG.warn("The password hash of user {} could not be moved to the configured cost: {}",
-                    Logs.safe(username), e.getMessage());
+                    LogText.safe(username), e.getMessage());
         }
     }
 
@@ -259,7 +259,7 @@ public final class AccountService {
             return Optional.empty();
         }
         if (!hasher.check(slot, password, hash.get())) {
-            LOG.warn("Sign-in failed: wrong password for user {}", Logs.safe(username));
+            LOG.warn("Sign-in failed: wrong password for user {}", LogText.safe(username));
             return Optional.empty();
         }
         return hash;

@@ -11,9 +11,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import dev.twostep.audit.AuditLog;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
-import dev.twostep.web.Attributes;
 import dev.twostep.web.Views;
 
 /** The account page, behind the guard: who is signed in, where codes go, and sign-out. */

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Jdbc;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.Attributes;
 import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
-import dev.twostep.web.Attributes;
 import dev.twostep.web.TwostepListener;
 
 /**

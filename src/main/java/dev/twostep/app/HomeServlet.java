@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import dev.twostep.web.Http;
+import dev.twostep.guard.Http;
 
 /** The root of the standalone app sends people to the account page (which asks them to sign in first). */
 public class HomeServlet extends HttpServlet {

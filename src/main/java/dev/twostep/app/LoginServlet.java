@@ -10,13 +10,13 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
 import dev.twostep.guard.ReturnTo;
 import dev.twostep.limits.LimitedException;
-import dev.twostep.web.Attributes;
 import dev.twostep.web.CodeSending;
-import dev.twostep.web.Http;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 

@@ -8,9 +8,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
-import dev.twostep.web.Attributes;
-import dev.twostep.web.Http;
+import dev.twostep.guard.Http;
 import dev.twostep.web.Requests;
 
 /** Sign-out: a POST (with its CSRF token) that ends the session. */

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.audit.LogText;
 import dev.twostep.code.Challenge;
 import dev.twostep.code.CodeService;
 import dev.twostep.code.Purpose;
@@ -29,12 +30,11 @@ import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
-import dev.twostep.web.Attributes;
-import dev.twostep.web.Http;
-import dev.twostep.web.Logs;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
@@ -153,7 +153,7 @@ public class PhoneChangeServlet extends HttpServlet {
             if (tries >= MAX_PASSWORD_TRIES) {
                 // Whoever holds this session does not know the password: end the session, not the account.
                 LOG.warn("Session of user {} ended after {} wrong passwords on the phone-change page",
-                        Logs.safe(state.username()), MAX_PASSWORD_TRIES);
+                        LogText.safe(state.username()), MAX_PASSWORD_TRIES);
                 audit.record(AuditLog.Event.SIGN_OUT, state.username(), client, "wrong passwords on phone change");
                 try {
                     session.invalidate();
@@ -249,7 +249,7 @@ public class PhoneChangeServlet extends HttpServlet {
                         PhoneMask.lastDigits(pending.e164())));
             } catch (DeliveryException | RuntimeException e) {
                 // The change stands; only the notice failed.
-                LOG.warn("The old number of user {} could not be told of the change: {}", Logs.safe(state.username()),
+                LOG.warn("The old number of user {} could not be told of the change: {}", LogText.safe(state.username()),
                         e instanceof DeliveryException d ? d.reason() : e.toString());
             }
         });

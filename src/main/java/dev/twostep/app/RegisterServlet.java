@@ -13,15 +13,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.ClientAddress;
-import dev.twostep.limits.LimitedException;
-import dev.twostep.limits.RateLimiter;
-import dev.twostep.web.Requests;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
-import dev.twostep.web.Attributes;
+import dev.twostep.guard.Http;
+import dev.twostep.limits.LimitedException;
+import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.CodeSending;
-import dev.twostep.web.Http;
+import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
 /**

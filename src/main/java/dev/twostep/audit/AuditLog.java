@@ -88,7 +88,7 @@ public final class AuditLog {
                     cut(username, 255), event.name(), cut(detail, 255), client == null ? null : cut(client.address(), 64),
                     client == null ? null : cut(client.userAgent(), 255)));
         } catch (DataAccessException e) {
-            LOG.error("Audit event {} for user {} was not written: {}", event, dev.twostep.web.Logs.safe(username),
+            LOG.error("Audit event {} for user {} was not written: {}", event, LogText.safe(username),
                     e.getMessage());
         }
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.audit.LogText;
 import dev.twostep.code.VerifyResult.Outcome;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
@@ -21,7 +22,6 @@ import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.Lockouts;
-import dev.twostep.web.Logs;
 
 /**
  * One-time codes: made with SecureRandom, stored only as a keyed hash, valid for a short time, single
@@ -128,18 +128,18 @@ public final class CodeService {
             }
             sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
-            LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", Logs.safe(username), channel,
+            LOG.warn("Sending a code to user {} by {} to {} failed: {} (provider code {})", LogText.safe(username), channel,
                     PhoneMask.mask(destination), e.reason(), e.providerCode());
             throw e;
         } catch (RuntimeException e) {
             sendLimits.release(counted);
             dao.revoke(challenge.id(), clock.millis());
-            LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", Logs.safe(username), channel, e.toString());
+            LOG.error("Sending a code to user {} by {} failed unexpectedly: {}", LogText.safe(username), channel, e.toString());
             throw new DeliveryException(DeliveryException.Reason.TRY_LATER, null, e.toString(), e);
         }
         // Replacing older codes, the provider's id and reading the row back: one transaction.
         Optional<Challenge> stored = dao.sent(username, challenge.id(), challenge.createdAt(), clock.millis(), providerId);
-        LOG.info("Code sent to user {} by {} to {}{}", Logs.safe(username), channel, PhoneMask.mask(destination),
+        LOG.info("Code sent to user {} by {} to {}{}", LogText.safe(username), channel, PhoneMask.mask(destination),
                 providerId == null ? "" : " (" + providerId + ")");
         return stored.orElse(challenge);
     }
@@ -153,7 +153,7 @@ public final class CodeService {
         dao.revokeOlder(challenge.username(), challenge.id(), challenge.createdAt(), clock.millis());
         dao.markUncertain(challenge.id());
         LOG.warn("A code to user {} by {} to {} may or may not have been sent ({}); it stays valid",
-                Logs.safe(challenge.username()), challenge.channel(), PhoneMask.mask(challenge.destination()),
+                LogText.safe(challenge.username()), challenge.channel(), PhoneMask.mask(challenge.destination()),
                 e.getMessage());
         return dao.find(challenge.id(), challenge.username()).orElse(challenge);
     }
@@ -183,23 +183,23 @@ public final class CodeService {
                 if (codeLocks != null) {
                     codeLocks.reset(username);
                 }
-                LOG.info("Code accepted for user {}", Logs.safe(username));
+                LOG.info("Code accepted for user {}", LogText.safe(username));
                 return new VerifyResult(Outcome.ACCEPTED, 0, used, null);
             }
             return VerifyResult.of(Outcome.NOT_ACTIVE);
         }
         Challenge after = dao.find(challengeId, username).orElseThrow();
         int left = Math.max(0, policy.maxAttempts() - after.attempts());
-        LOG.warn("Wrong code for user {} ({} tries left on this code)", Logs.safe(username), left);
+        LOG.warn("Wrong code for user {} ({} tries left on this code)", LogText.safe(username), left);
         if (codeLocks != null) {
             Optional<Duration> lock = codeLocks.fail(username, clock.millis());
             if (lock.isPresent() && Lockouts.permanent(lock.get())) {
                 LOG.warn("Second step locked for user {} until an operator unlocks it: the cap of wrong codes without"
-                        + " a success was reached (twostep.limits.code-failures-cap)", Logs.safe(username));
+                        + " a success was reached (twostep.limits.code-failures-cap)", LogText.safe(username));
                 return VerifyResult.justBlocked(after);
             }
             if (lock.isPresent()) {
-                LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", Logs.safe(username),
+                LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", LogText.safe(username),
                         lock.get().toMinutes(), codeLocks.threshold());
                 return VerifyResult.locked(lock.get());
             }

@@ -12,6 +12,7 @@ import java.util.Set;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 
 import dev.twostep.delivery.Channel;
+import dev.twostep.delivery.TwilioSettings;
 
 /**
  * Twostep's settings, parsed and checked once at start-up. Every setting is a context-param in
@@ -51,7 +52,7 @@ public record TwostepConfig(
         Limits limits,
         Set<String> allowedRegions,
         List<IpRange> trustedProxies,
-        Twilio twilio,
+        TwilioSettings twilio,
         Duration sessionMaxAge,
         boolean sessionHostPrefix,
         boolean dbJndiExplicit) {
@@ -121,31 +122,6 @@ public record TwostepConfig(
         SESSION_ATTRIBUTE
     }
 
-    /**
-     * Twilio account settings; present only when delivery uses Twilio. Either the auth token or an API key
-     * and its secret authenticate requests; only the auth token can check Twilio's signatures on
-     * callbacks, so status callbacks and the press-a-key call need it.
-     *
-     * @param deadline bound on a whole call to Twilio's API (twilio.deadline-ms, default 10 s)
-     * @param voiceRingTimeoutSeconds how long a code call rings before Twilio gives up, so that it ends
-     *        before voicemail answers (twilio.voice.ring-timeout-seconds, default 20)
-     */
-    public record Twilio(String accountSid, String authToken, String apiKey, String apiSecret, String fromNumber,
-                         String messagingServiceSid, String callerId, URI baseUrl, Duration connectTimeout,
-                         Duration readTimeout, Locale voiceLanguage, boolean voicePressKey, int maxInFlight,
-                         Duration deadline, int voiceRingTimeoutSeconds) {
-        @Override
-        public String toString() {
-            // Neither the auth token nor the API secret ever reaches a log line.
-            return "Twilio[accountSid=" + accountSid + ", auth=" + (apiKey != null ? "api key " + apiKey : "auth token")
-                    + ", from=" + fromNumber + ", messagingServiceSid=" + messagingServiceSid + ", callerId=" + callerId
-                    + ", baseUrl=" + baseUrl + ", connectTimeout=" + connectTimeout.toMillis() + "ms, readTimeout="
-                    + readTimeout.toMillis() + "ms, deadline=" + deadline.toMillis() + "ms, voiceLanguage="
-                    + voiceLanguage.toLanguageTag() + ", voicePressKey=" + voicePressKey + ", voiceRingTimeout="
-                    + voiceRingTimeoutSeconds + "s, maxInFlight=" + maxInFlight + "]";
-        }
-    }
-
     public static final String DEFAULT_JNDI_NAME = "java:comp/env/jdbc/twostep";
 
     public static TwostepConfig from(Settings s) {
@@ -164,7 +140,7 @@ public record TwostepConfig(
         if (delivery == null && twilioConfigured) {
             delivery = Delivery.TWILIO;
         }
-        Twilio twilio = null;
+        TwilioSettings twilio = null;
         if (delivery == Delivery.TWILIO) {
             if (!twilioConfigured) {
                 throw new ConfigException("twostep.delivery", "twilio needs the environment variables"
@@ -187,7 +163,7 @@ public record TwostepConfig(
                 throw new ConfigException("twilio.voice.press-key", "needs twostep.public-origin and TWILIO_AUTH_TOKEN,"
                         + " so that Twilio can call back and Twostep can check its signature");
             }
-            twilio = new Twilio(accountSid, authToken, authToken == null ? apiKey : null,
+            twilio = new TwilioSettings(accountSid, authToken, authToken == null ? apiKey : null,
                     authToken == null ? apiSecret : null, from, service, callerId,
                     baseUrl(s.get("twilio.base-url", "https://api.twilio.com")),
                     Duration.ofMillis(s.getInt("twilio.connect-timeout-ms", 5000, 100, 60000)),

@@ -9,8 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import com.twilio.http.TwilioRestClient;
 
-import dev.twostep.config.TwostepConfig;
-
 /** Builds the Twilio SMS and voice senders, with their client, from the settings. */
 public final class TwilioSenders {
     private static final Logger LOG = LoggerFactory.getLogger(TwilioSenders.class);
@@ -23,7 +21,7 @@ public final class TwilioSenders {
     }
 
     /** The REST client: the SDK's own, with a base-URL rewriting HTTP client that keeps a deadline. */
-    public static TwilioRestClient client(TwostepConfig.Twilio t) {
+    public static TwilioRestClient client(TwilioSettings t) {
         TwilioRestClient.Builder builder = t.apiKey() != null
                 ? new TwilioRestClient.Builder(t.apiKey(), t.apiSecret()).accountSid(t.accountSid())
                 : new TwilioRestClient.Builder(t.accountSid(), t.authToken());
@@ -32,13 +30,14 @@ public final class TwilioSenders {
     }
 
     /**
+     * @param t the Twilio settings
+     * @param origin the app's public origin, for callback URLs and the WebOTP line; null when unknown
+     * @param appName the name the texts and calls give
      * @param contextPath the app's context path, for callback URLs
      * @param secret the server secret, for sealing voice tokens
      */
-    public static CodeSender from(TwostepConfig config, String contextPath, byte[] secret) {
-        TwostepConfig.Twilio t = config.twilio();
+    public static CodeSender from(TwilioSettings t, URI origin, String appName, String contextPath, byte[] secret) {
         TwilioRestClient client = client(t);
-        URI origin = config.publicOrigin();
         boolean callbacks = origin != null && t.authToken() != null;
         if (origin != null && !callbacks) {
             LOG.info("Twilio status callbacks are off: they need TWILIO_AUTH_TOKEN to check Twilio's signatures");
@@ -48,9 +47,9 @@ public final class TwilioSenders {
         DeliveryTexts texts = new DeliveryTexts(t.voiceLanguage());
         String webOtpHost = origin == null ? null : origin.getPort() == -1 ? origin.getHost()
                 : origin.getHost() + ":" + origin.getPort();
-        CodeSender sms = new TwilioSmsSender(client, t.fromNumber(), t.messagingServiceSid(), config.appName(),
+        CodeSender sms = new TwilioSmsSender(client, t.fromNumber(), t.messagingServiceSid(), appName,
                 webOtpHost, status, texts);
-        CodeSender call = new TwilioVoiceSender(client, t.callerId(), config.appName(), status, voice,
+        CodeSender call = new TwilioVoiceSender(client, t.callerId(), appName, status, voice,
                 new VoiceToken(secret), texts, t.voiceRingTimeoutSeconds());
         // Waiting for a place is bounded by the connect timeout: a request thread never waits long.
         return new ChannelRouter(Map.of(Channel.SMS, sms, Channel.VOICE, call), t.maxInFlight(),

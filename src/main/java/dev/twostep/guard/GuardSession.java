@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 
 import dev.twostep.config.TwostepConfig;
-import dev.twostep.web.Csrf;
 
 /**
  * Reads and moves the session through the two steps. Each step Twostep runs renews the session id, so an
@@ -116,7 +115,7 @@ public final class GuardSession {
     public static GuardState firstStepPassed(HttpServletRequest request, String username, long now) {
         HttpSession session = request.getSession(true);
         request.changeSessionId();
-        Csrf.rotate(session);
+        CsrfTokens.rotate(session);
         GuardState state = GuardState.firstStep(username, now);
         session.setAttribute(STATE, state);
         return state;
@@ -165,7 +164,7 @@ public final class GuardSession {
                 return false;
             }
             request.changeSessionId();
-            Csrf.rotate(session);
+            CsrfTokens.rotate(session);
             session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0, 0,
                     verified.since()));
             return true;

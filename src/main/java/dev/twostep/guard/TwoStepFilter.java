@@ -16,8 +16,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import dev.twostep.config.ConfigException;
 import dev.twostep.config.TwostepConfig;
-import dev.twostep.web.Attributes;
-import dev.twostep.web.Http;
+import dev.twostep.guard.Attributes;
+import dev.twostep.guard.Http;
 
 /**
  * The guard. Map it, first among the app's filters, to the URL patterns that need both steps. A verified

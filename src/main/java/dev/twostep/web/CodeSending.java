@@ -20,8 +20,10 @@ import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
 
 /**

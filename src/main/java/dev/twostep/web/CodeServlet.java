@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.audit.LogText;
 import dev.twostep.code.Challenge;
 import dev.twostep.code.CodeService;
 import dev.twostep.code.Purpose;
@@ -26,8 +27,10 @@ import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
 import dev.twostep.guard.ReturnTo;
 import dev.twostep.limits.LimitedException;
 
@@ -222,12 +225,12 @@ public class CodeServlet extends HttpServlet {
      */
     private void tellBlocked(HttpServletRequest request, GuardState state, Challenge challenge) {
         LOG.warn("Second step of user {} locked until an operator unlocks it; telling the phone {}",
-                Logs.safe(state.username()), PhoneMask.mask(challenge.destination()));
+                LogText.safe(state.username()), PhoneMask.mask(challenge.destination()));
         try {
             sender.notice(challenge.destination(), challenge.channel(),
                     Views.message(request, "code.notice.blocked", config.appName()));
         } catch (DeliveryException e) {
-            LOG.warn("Telling user {} of the locked second step failed: {}", Logs.safe(state.username()), e.reason());
+            LOG.warn("Telling user {} of the locked second step failed: {}", LogText.safe(state.username()), e.reason());
         }
     }
 

@@ -2,45 +2,23 @@ package dev.twostep.web;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
-
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
+
+import dev.twostep.guard.CsrfTokens;
 
 /**
- * Synchronizer tokens against cross-site request forgery: one random token per session, put in every
- * form as the hidden field {@value #FIELD}, compared in constant time, and replaced at each sign-in step.
+ * The CSRF check of Twostep's forms: each carries the session's token ({@link CsrfTokens}) as the hidden
+ * field {@value #FIELD}, taken only from the body.
  */
 public final class Csrf {
     public static final String FIELD = "twostep_csrf";
-    static final String ATTRIBUTE = Csrf.class.getName() + ".token";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Csrf() {
     }
 
-    /** This session's token, creating the session and the token when needed. */
-    public static String token(HttpServletRequest request) {
-        HttpSession session = request.getSession(true);
-        Object token = session.getAttribute(ATTRIBUTE);
-        if (token instanceof String s) {
-            return s;
-        }
-        return rotate(session);
-    }
 
-    /** Gives the session a new token (at each sign-in step). */
-    public static String rotate(HttpSession session) {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        session.setAttribute(ATTRIBUTE, token);
-        return token;
-    }
 
     /**
      * For the guard's own forms: answers 403 to a request without this session's token, whether or not the
@@ -65,7 +43,7 @@ public final class Csrf {
                 return true;
             }
         }
-        if (valid(request, sent)) {
+        if (CsrfTokens.valid(request, sent)) {
             return false;
         }
         response.sendError(HttpServletResponse.SC_FORBIDDEN);
@@ -91,14 +69,4 @@ public final class Csrf {
         }
     }
 
-    /** True when the request carries this session's token. */
-    static boolean valid(HttpServletRequest request, String sent) {
-        HttpSession session = request.getSession(false);
-        if (session == null || sent == null) {
-            return false;
-        }
-        Object expected = session.getAttribute(ATTRIBUTE);
-        return expected instanceof String s
-                && MessageDigest.isEqual(s.getBytes(StandardCharsets.US_ASCII), sent.getBytes(StandardCharsets.UTF_8));
-    }
 }

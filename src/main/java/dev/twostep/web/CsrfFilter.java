@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.twostep.guard.CsrfTokens;
 
 /**
  * The gate in front of Twostep's pages. Refuses every POST (and other unsafe method) that does not carry
@@ -80,7 +81,7 @@ public class CsrfFilter extends HttpFilter {
             return;
         }
         // The token counts only in the body: a token in a URL leaks through logs, history and Referer.
-        if (!Csrf.valid(form, form.bodyParameter(Csrf.FIELD))) {
+        if (!CsrfTokens.valid(form, form.bodyParameter(Csrf.FIELD))) {
             Logs.refusedCsrf(request);
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
             return;

@@ -16,8 +16,10 @@ import dev.twostep.delivery.Channel;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
 
 /**
  * Enrollment ({@code <pages-path>/enroll}): a user Twostep does not know yet, or whose number is not

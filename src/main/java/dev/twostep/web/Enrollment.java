@@ -12,7 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.twostep.audit.AuditLog;
+import dev.twostep.audit.LogText;
 import dev.twostep.config.TwostepConfig;
+import dev.twostep.guard.Attributes;
+import dev.twostep.guard.Http;
 
 /**
  * Who may set up a phone at sign-in (trust on first use): only a user who never had a confirmed one. A
@@ -44,7 +47,7 @@ final class Enrollment {
     Optional<String> refusal(String username) {
         if (audit.hadConfirmedPhone(username)) {
             LOG.warn("User {} has no phone but once confirmed one: enrollment refused; restore the phone or reset the"
-                    + " user's factors", Logs.safe(username));
+                    + " user's factors", LogText.safe(username));
             return Optional.of("enroll.lostPhone");
         }
         return config.selfEnrollment() ? Optional.empty() : Optional.of("enroll.closed");

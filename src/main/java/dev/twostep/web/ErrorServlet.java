@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.guard.Attributes;
+
 /** The page for every error status and uncaught exception: a plain sentence, never a stack trace. */
 public class ErrorServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;

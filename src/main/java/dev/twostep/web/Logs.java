@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.twostep.audit.LogText;
+
 /** Makes typed values safe for a log line: no line breaks or other control characters, bounded length. */
 public final class Logs {
     private static final Logger LOG = LoggerFactory.getLogger(Logs.class);
@@ -42,7 +44,7 @@ public final class Logs {
         int heldBack = MALFORMED.pass();
         if (heldBack >= 0) {
             LOG.info("Refused a request with a malformed {}: {} {} ({} more such since the last line)", what,
-                    request.getMethod(), safe(request.getRequestURI()), heldBack);
+                    request.getMethod(), LogText.safe(request.getRequestURI()), heldBack);
         }
     }
 
@@ -51,22 +53,7 @@ public final class Logs {
         int heldBack = CSRF.pass();
         if (heldBack >= 0) {
             LOG.warn("Refused a {} to {} without a valid CSRF token ({} more such since the last line)",
-                    request.getMethod(), safe(request.getRequestURI()), heldBack);
+                    request.getMethod(), LogText.safe(request.getRequestURI()), heldBack);
         }
-    }
-
-    public static String safe(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder();
-        value.codePoints().limit(80).forEach(c -> {
-            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
-                b.append('?');
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return value.codePointCount(0, value.length()) > 80 ? b + "..." : b.toString();
     }
 }

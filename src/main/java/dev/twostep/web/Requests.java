@@ -6,7 +6,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.ClientAddress;
+import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
 
 /** Who sent a request, for limits and the audit trail; and how a limit is answered. */

@@ -30,6 +30,7 @@ import dev.twostep.delivery.DeliveryTexts;
 import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.TwilioVoiceSender;
 import dev.twostep.delivery.VoiceToken;
+import dev.twostep.guard.Attributes;
 
 /**
  * Requests from Twilio: delivery reports for messages and calls ({@code /twostep/twilio/status}) and the

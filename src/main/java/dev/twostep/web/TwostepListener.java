@@ -17,8 +17,8 @@ import dev.twostep.code.KeyCheck;
 import dev.twostep.code.SendLimits;
 import dev.twostep.code.ServerSecret;
 import dev.twostep.config.ConfigException;
-import dev.twostep.config.TwostepConfig;
 import dev.twostep.config.Settings;
+import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Database;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.CodeSender;
@@ -26,11 +26,12 @@ import dev.twostep.delivery.ConsoleSender;
 import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.enroll.PhoneNumbers;
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
-import dev.twostep.enroll.PhoneNumbers;
 
 /**
  * Builds Twostep at start-up: reads the settings, opens the database and migrates it, picks the code
@@ -174,7 +175,7 @@ public class TwostepListener implements ServletContextListener {
             requireClass("com.twilio.http.TwilioRestClient", "twostep.delivery", "twilio needs the Twilio SDK in this"
                     + " app: add the dependency com.twilio.sdk:twilio (or the jars of twostep-guard/optional/twilio)");
             LOG.info("Codes are delivered by Twilio (SMS and voice)");
-            return TwilioSenders.from(config, contextPath, secret);
+            return TwilioSenders.from(config.twilio(), config.publicOrigin(), config.appName(), contextPath, secret);
         }
         LOG.warn("twostep.delivery=console: codes are written to this log, not sent. For development only: anyone"
                 + " who can read this log can pass the second step");

@@ -14,6 +14,8 @@ import org.thymeleaf.templatemode.TemplateMode;
 import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 import org.thymeleaf.web.servlet.JakartaServletWebApplication;
 
+import dev.twostep.guard.CsrfTokens;
+
 /**
  * Renders Twostep's pages. The engine, its templates and its messages are Twostep's own and come from
  * its jar, so the pages render in a host app that does not use Thymeleaf itself.
@@ -52,7 +54,7 @@ public final class Views {
                        Map<String, ?> variables) throws IOException {
         Map<String, Object> vars = new HashMap<>(variables);
         // Pages with forms need the token; an error page passes its own (empty) so no session is made.
-        vars.putIfAbsent("csrf", Csrf.token(request));
+        vars.putIfAbsent("csrf", CsrfTokens.token(request));
         vars.put("appName", appName);
         vars.put("pages", pagesPath);
         vars.put("hostStylesheet", stylesheet);

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.twostep.delivery.TwilioSettings;
+
 class TwostepConfigTest {
 
     private static TwostepConfig parse(Map<String, String> params, Map<String, String> env) {
@@ -142,7 +144,7 @@ class TwostepConfigTest {
     @Test
     void twilioCallsHaveADeadlineAndCodeCallsARingTimeoutWithinTheirRanges() {
         Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "x");
-        TwostepConfig.Twilio defaults = parse(Map.of("twilio.from-number", "+15005550006"), env).twilio();
+        TwilioSettings defaults = parse(Map.of("twilio.from-number", "+15005550006"), env).twilio();
         assertEquals(java.time.Duration.ofSeconds(10), defaults.deadline());
         assertEquals(20, defaults.voiceRingTimeoutSeconds());
         for (String[] bad : new String[][] {{"twilio.deadline-ms", "999"}, {"twilio.deadline-ms", "120001"},

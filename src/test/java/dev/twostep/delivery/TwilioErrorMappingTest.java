@@ -32,7 +32,7 @@ class TwilioErrorMappingTest {
                 "twilio.base-url", baseUrl));
         params.putAll(extra);
         Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", SID, "TWILIO_AUTH_TOKEN", "t");
-        return TwilioSenders.from(TwostepConfig.from(new Settings(params::get, env)), "", SECRET);
+        return senders(TwostepConfig.from(new Settings(params::get, env)), "", SECRET);
     }
 
     private static CodeMessage sms() {
@@ -217,5 +217,10 @@ class TwilioErrorMappingTest {
             assertTrue(e.getMessage().contains("in flight"), e.getMessage());
             first.join();
         }
+    }
+
+    /** The senders the app builds from these settings. */
+    private static CodeSender senders(TwostepConfig config, String contextPath, byte[] secret) {
+        return TwilioSenders.from(config.twilio(), config.publicOrigin(), config.appName(), contextPath, secret);
     }
 }

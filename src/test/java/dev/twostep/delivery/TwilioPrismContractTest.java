@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import dev.twostep.config.Settings;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.testing.Prism;
-import dev.twostep.testing.TwilioStub;
 import dev.twostep.testing.TwilioStub.Exchange;
+import dev.twostep.testing.TwilioStub;
 
 /**
  * The SMS and voice senders, with the real Twilio SDK, against Prism serving Twilio's own OpenAPI
@@ -53,7 +53,7 @@ class TwilioPrismContractTest {
         Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", Prism.ACCOUNT_SID, "TWILIO_AUTH_TOKEN", TOKEN);
         TwostepConfig config = TwostepConfig.from(new Settings(params::get, env));
         assertEquals(TwostepConfig.Delivery.TWILIO, config.delivery());
-        return TwilioSenders.from(config, "/app", SECRET);
+        return senders(config, "/app", SECRET);
     }
 
     private static CodeMessage message(Channel channel, Locale locale) {
@@ -169,5 +169,10 @@ class TwilioPrismContractTest {
         Exchange sms = twilio.last();
         assertAccepted(sms, "Messages");
         assertEquals("30", sms.form().get("ValidityPeriod"));
+    }
+
+    /** The senders the app builds from these settings. */
+    private static CodeSender senders(TwostepConfig config, String contextPath, byte[] secret) {
+        return TwilioSenders.from(config.twilio(), config.publicOrigin(), config.appName(), contextPath, secret);
     }
 }

@@ -25,7 +25,7 @@ class TwilioSendersTest {
                 "twilio.base-url", baseUrl));
         params.putAll(extra);
         Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", SID, "TWILIO_AUTH_TOKEN", "t");
-        return TwilioSenders.from(TwostepConfig.from(new Settings(params::get, env)), "", SECRET);
+        return senders(TwostepConfig.from(new Settings(params::get, env)), "", SECRET);
     }
 
     private static CodeMessage message(Channel channel, Duration validFor) {
@@ -58,5 +58,10 @@ class TwilioSendersTest {
                     .send(message(Channel.VOICE, Duration.ofMinutes(10)));
             assertEquals("45", twilio.last().form().get("Timeout"));
         }
+    }
+
+    /** The senders the app builds from these settings. */
+    private static CodeSender senders(TwostepConfig config, String contextPath, byte[] secret) {
+        return TwilioSenders.from(config.twilio(), config.publicOrigin(), config.appName(), contextPath, secret);
     }
 }

@@ -1,4 +1,4 @@
-package dev.twostep.web;
+package dev.twostep.guard;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,4 +1,4 @@
-package dev.twostep.web;
+package dev.twostep.guard;
 
 import java.util.Objects;
 
@@ -24,7 +24,7 @@ public final class Attributes {
         T value = find(context, type);
         if (value == null) {
             throw new IllegalStateException(type.getName() + " is not set up: is "
-                    + TwostepListener.class.getName() + " registered as a listener in web.xml?");
+                    + "dev.twostep.web.TwostepListener registered as a listener in web.xml?");
         }
         return value;
     }

@@ -1,0 +1,63 @@
+package dev.twostep.factor;
+
+import static dev.twostep.db.Jdbc.params;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.twostep.db.Jdbc;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
+
+/**
+ * Reads all of a user's second factors, of every kind, for the security page and the second step: the
+ * phone through {@link PhoneDao} (its table is the one Twostep always had), the apps and the recovery codes
+ * through their DAOs. Only what can sign in counts: a phone or an app not yet confirmed is left out.
+ */
+public final class Factors {
+    /** The phone's last use: the last sign-in code accepted that was sent to its number. */
+    private static final String PHONE_LAST_USED = "SELECT MAX(consumed_at) AS last_used FROM challenges"
+            + " WHERE username = ? AND destination = ? AND purpose = 'LOGIN'";
+
+    private final Jdbc jdbc;
+    private final PhoneDao phones;
+    private final TotpFactorDao apps;
+    private final RecoveryCodeDao recoveryCodes;
+
+    public Factors(Jdbc jdbc, PhoneDao phones, TotpFactorDao apps, RecoveryCodeDao recoveryCodes) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
+        this.phones = Objects.requireNonNull(phones, "phones");
+        this.apps = Objects.requireNonNull(apps, "apps");
+        this.recoveryCodes = Objects.requireNonNull(recoveryCodes, "recoveryCodes");
+    }
+
+    /**
+     * The user's factors: the phone first (today's default), then the apps in the order they were added, then
+     * the recovery codes (listed even when all are used, so the page can offer new ones).
+     */
+    public List<Factor> list(String username) {
+        List<Factor> out = new ArrayList<>();
+        phones.find(username).filter(Phone::confirmed)
+                .ifPresent(phone -> out.add(new Factor.PhoneFactor(phone, phoneLastUsed(phone))));
+        for (TotpFactor app : apps.list(username)) {
+            if (app.confirmed()) {
+                out.add(new Factor.AppFactor(app));
+            }
+        }
+        recoveryCodes.summary(username).ifPresent(s -> out.add(
+                new Factor.RecoveryCodesFactor(username, s.total(), s.remaining(), s.createdAt(), s.lastUsedAt())));
+        return List.copyOf(out);
+    }
+
+    /** Whether the user has a factor to sign in with: one that {@link #list} gives and, for codes, one left. */
+    public boolean hasUsable(String username) {
+        return list(username).stream()
+                .anyMatch(f -> !(f instanceof Factor.RecoveryCodesFactor codes) || codes.usable());
+    }
+
+    private Long phoneLastUsed(Phone phone) {
+        return jdbc.queryOne("reading a phone's last use", PHONE_LAST_USED, params(phone.username(), phone.e164()),
+                rs -> Rows.nullableLong(rs, "last_used")).orElse(null);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.twostep.factor;
+
+import static dev.twostep.db.Jdbc.params;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.twostep.db.Jdbc;
+import dev.twostep.delivery.Channel;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
+import dev.twostep.testing.OpenDatabases;
+import dev.twostep.testing.TestDatabases;
+
+/** A user's factors of every kind, read together, on a real SQLite file and, when configured, PostgreSQL. */
+class FactorsTest {
+    private static final RecoveryCodes CODES =
+            new RecoveryCodes("server-secret-0123456789abcdef-0123".getBytes(StandardCharsets.UTF_8));
+    private static final long NOW = 1_767_225_600_000L;
+
+    @RegisterExtension
+    final OpenDatabases databases = new OpenDatabases();
+
+    private Jdbc jdbc;
+    private PhoneDao phones;
+    private TotpFactorDao apps;
+    private RecoveryCodeDao codes;
+    private Factors factors;
+
+    private void open(String kind) {
+        jdbc = new Jdbc(databases.open(kind).database().dataSource());
+        phones = new PhoneDao(jdbc);
+        apps = new TotpFactorDao(jdbc);
+        codes = new RecoveryCodeDao(jdbc);
+        factors = new Factors(jdbc, phones, apps, codes);
+    }
+
+    private void signedInByPhone(String username, String e164, long at) {
+        jdbc.update("test", "INSERT INTO challenges (id, username, purpose, channel, destination, code_hash,"
+                + " created_at, expires_at, attempts, consumed_at) VALUES (?, ?, 'LOGIN', 'SMS', ?, ?, ?, ?, 1, ?)",
+                params(Rows.newId(), username, e164, "00".repeat(32), at - 1000, at + 60_000, at));
+    }
+
+    private long confirmedApp(String username, String label, long at) {
+        long id = TotpFactorDao.newId();
+        apps.addUnconfirmed(id, username, label, "v1.sealed", at - 10);
+        apps.confirm(id, username, 100, at);
+        return id;
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void listsEveryKindWithItsDates(String kind) {
+        open(kind);
+        phones.setUnconfirmed("alice", "+14155552671", Channel.SMS, NOW);
+        phones.confirm("alice", "+14155552671", NOW + 1);
+        signedInByPhone("alice", "+14155552671", NOW + 50);
+        signedInByPhone("alice", "+14155552671", NOW + 60);
+        signedInByPhone("alice", "+14155550000", NOW + 70); // a number she had before
+        long app = confirmedApp("alice", "phone app", NOW + 100);
+        apps.acceptStep(app, "alice", 101, NOW + 150);
+        long unused = confirmedApp("alice", "laptop", NOW + 200);
+        List<String> set = CODES.generate();
+        codes.replace("alice", set.stream().map(c -> CODES.hash("alice", c).orElseThrow()).toList(), NOW + 300);
+        codes.use("alice", CODES.hash("alice", set.get(0)).orElseThrow(), NOW + 400);
+
+        List<Factor> list = factors.list("alice");
+
+        assertEquals(List.of(Factor.Kind.PHONE, Factor.Kind.TOTP, Factor.Kind.TOTP, Factor.Kind.RECOVERY_CODES),
+                list.stream().map(Factor::kind).toList());
+        Factor.PhoneFactor phone = assertInstanceOf(Factor.PhoneFactor.class, list.get(0));
+        assertEquals(new Phone("alice", "+14155552671", Channel.SMS, NOW + 1), phone.phone());
+        assertEquals(NOW + 1, phone.addedAt());
+        assertEquals(NOW + 60, phone.lastUsedAt(), "the last code accepted from this number");
+
+        Factor.AppFactor first = assertInstanceOf(Factor.AppFactor.class, list.get(1));
+        assertEquals(app, first.id());
+        assertEquals("phone app", first.label());
+        assertEquals(NOW + 100, first.addedAt());
+        assertEquals(NOW + 150, first.lastUsedAt());
+        Factor.AppFactor second = assertInstanceOf(Factor.AppFactor.class, list.get(2));
+        assertEquals(unused, second.id());
+        assertNull(second.lastUsedAt());
+
+        assertEquals(new Factor.RecoveryCodesFactor("alice", 10, 9, NOW + 300, NOW + 400), list.get(3));
+        list.forEach(f -> assertEquals("alice", f.username()));
+        assertTrue(factors.hasUsable("alice"));
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void unconfirmedPhonesAndAppsAreNoFactors(String kind) {
+        open(kind);
+        phones.setUnconfirmed("bob", "+14155552672", Channel.VOICE, NOW);
+        apps.addUnconfirmed(TotpFactorDao.newId(), "bob", "phone", "v1.sealed", NOW);
+
+        assertEquals(List.of(), factors.list("bob"));
+        assertFalse(factors.hasUsable("bob"));
+        assertEquals(List.of(), factors.list("nobody"));
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void aPhoneNeverUsedAndASpentSetOfCodes(String kind) {
+        open(kind);
+        phones.setUnconfirmed("carol", "+14155552673", Channel.VOICE, NOW);
+        phones.confirm("carol", "+14155552673", NOW + 1);
+        List<String> set = CODES.generate();
+        codes.replace("carol", set.stream().map(c -> CODES.hash("carol", c).orElseThrow()).toList(), NOW);
+        for (String code : set) {
+            codes.use("carol", CODES.hash("carol", code).orElseThrow(), NOW + 5);
+        }
+
+        List<Factor> list = factors.list("carol");
+        assertEquals(2, list.size());
+        assertNull(list.get(0).lastUsedAt());
+        assertEquals(Channel.VOICE, ((Factor.PhoneFactor) list.get(0)).phone().channel());
+        Factor.RecoveryCodesFactor spent = (Factor.RecoveryCodesFactor) list.get(1);
+        assertEquals(0, spent.remaining());
+        assertFalse(spent.usable());
+        assertTrue(factors.hasUsable("carol"), "the phone still is");
+
+        new RecoveryCodeDao(jdbc).deleteAll("carol");
+        jdbc.update("test", "DELETE FROM phones WHERE username = 'carol'", params());
+        codes.replace("carol", List.of(CODES.hash("carol", set.get(0)).orElseThrow()), NOW);
+        codes.use("carol", CODES.hash("carol", set.get(0)).orElseThrow(), NOW);
+        assertFalse(factors.hasUsable("carol"), "a spent set alone signs nobody in");
+    }
+
+    @Test
+    void aFactorIsConfirmedOrItIsNone() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new Factor.PhoneFactor(new Phone("a", "+14155552671", Channel.SMS, null), null));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Factor.AppFactor(new TotpFactor(1, "a", "x", "v1.s", -1, NOW, null, null)));
+    }
+}
