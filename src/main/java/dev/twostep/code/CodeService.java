@@ -215,6 +215,10 @@ public final class CodeService {
      * guesser gets no extra tries by switching between factors. Call only for a well-formed code: a typo of
      * form is not a guess and the caller refuses it without counting.
      *
+     * <p>Such a code has no limit of tries of its own (a sent code has one, taken in one UPDATE), so the
+     * try is counted before it is checked: of parallel tries, those counted past the one that locks find
+     * the lock and are refused unchecked, instead of all being checked before any failure is counted.
+     *
      * @param check checks the code (and uses it up, so it counts once); true when it is right
      * @param justBlocked run once when this very failure reached the cap, to tell the user
      * @return ACCEPTED, WRONG (attempts left unknown: 0), LOCKED or BLOCKED
@@ -224,27 +228,36 @@ public final class CodeService {
         if (locked.isPresent()) {
             return VerifyResult.locked(locked.get());
         }
+        Optional<Duration> lock = Optional.empty();
+        if (codeLocks != null) {
+            lock = codeLocks.fail(username, clock.millis());
+            if (lock.isEmpty()) {
+                Optional<Duration> meanwhile = codeLock(username, clock.millis());
+                if (meanwhile.isPresent()) {
+                    // A parallel try reached the lock first: this one stays counted and is not checked.
+                    return VerifyResult.locked(meanwhile.get());
+                }
+            }
+        }
         if (check.getAsBoolean()) {
             if (codeLocks != null) {
+                // Takes back the count of this try, and any lock it set, as a right sent code does.
                 codeLocks.reset(username);
             }
             LOG.info("Authenticator code accepted for user {}", LogText.safe(username));
             return VerifyResult.of(Outcome.ACCEPTED);
         }
         LOG.warn("Wrong authenticator code for user {}", LogText.safe(username));
-        if (codeLocks != null) {
-            Optional<Duration> lock = codeLocks.fail(username, clock.millis());
-            if (lock.isPresent() && Lockouts.permanent(lock.get())) {
-                LOG.warn("Second step locked for user {} until an operator unlocks it: the cap of wrong codes without"
-                        + " a success was reached (twostep.limits.code-failures-cap)", LogText.safe(username));
-                justBlocked.run();
-                return VerifyResult.of(Outcome.BLOCKED);
-            }
-            if (lock.isPresent()) {
-                LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", LogText.safe(username),
-                        lock.get().toMinutes(), codeLocks.threshold());
-                return VerifyResult.locked(lock.get());
-            }
+        if (lock.isPresent() && Lockouts.permanent(lock.get())) {
+            LOG.warn("Second step locked for user {} until an operator unlocks it: the cap of wrong codes without"
+                    + " a success was reached (twostep.limits.code-failures-cap)", LogText.safe(username));
+            justBlocked.run();
+            return VerifyResult.of(Outcome.BLOCKED);
+        }
+        if (lock.isPresent()) {
+            LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", LogText.safe(username),
+                    lock.get().toMinutes(), codeLocks.threshold());
+            return VerifyResult.locked(lock.get());
         }
         return VerifyResult.of(Outcome.WRONG);
     }

@@ -10,11 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Locale;
 import java.util.Map;
 
 import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlInput;
 import org.htmlunit.html.HtmlPage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -270,5 +283,71 @@ class AuthenticatorAppIT {
         HtmlPage code = pages.open(half, "/twostep/app");
         assertEquals("/app/twostep/code", code.getUrl().getPath());
         assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = ?", user));
+    }
+
+    /** Posts the same app code form from {@code n} threads at once; returns the statuses. */
+    static List<Integer> parallel(WebClient client, HtmlPage code, int n, java.util.function.IntFunction<String> codes)
+            throws Exception {
+        String csrf = code.<HtmlInput>getFirstByXPath("//input[@name='twostep_csrf']").getValue();
+        String cookie = "JSESSIONID=" + client.getCookieManager().getCookie("JSESSIONID").getValue();
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String form = "twostep_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) + "&action=totp&code="
+                    + codes.apply(i);
+            futures.add(pool.submit(() -> {
+                start.await();
+                return http.send(HttpRequest.newBuilder(URI.create(SERVER.url("/twostep/code")))
+                        .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            }));
+        }
+        start.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Integer> f : futures) {
+            statuses.add(f.get());
+        }
+        pool.shutdown();
+        return statuses;
+    }
+
+    @Test
+    void twentyParallelSubmissionsOfTheRightAppCodeSignInOnce() throws Exception {
+        String user = unique("race");
+        pages.createAccount(user, "correct horse battery", "(415) 555-2671");
+        byte[] secret = addApp(SERVER.newClient(), user);
+        SERVER.clock().advance(Duration.ofSeconds(30));
+        WebClient client = SERVER.newClient();
+        HtmlPage code = pages.signIn(client, user, "correct horse battery");
+        String right = appCode(secret);
+
+        List<Integer> statuses = parallel(client, code, 20, i -> right);
+        assertTrue(statuses.stream().allMatch(s -> s < 500), statuses.toString());
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event = 'CODE_ACCEPTED'"
+                + " AND detail = 'authenticator app'", user), statuses.toString());
+    }
+
+    @Test
+    void aBurstOfParallelWrongAppCodesGetsNoMoreChecksThanTheLockAllows() throws Exception {
+        String user = unique("burst");
+        pages.createAccount(user, "correct horse battery", "(415) 555-2671");
+        byte[] secret = addApp(SERVER.newClient(), user);
+        SERVER.clock().advance(Duration.ofSeconds(30));
+        WebClient client = SERVER.newClient();
+        HtmlPage code = pages.signIn(client, user, "correct horse battery");
+        String wrong = wrongCode(secret);
+
+        List<Integer> statuses = parallel(client, code, 16, i -> wrong);
+        // Checked and refused without a lock: 422. At most the tries before the lock (one more may slip in
+        // between a parallel try's count and its lock).
+        long checkedWithoutLock = statuses.stream().filter(s -> s == 422).count();
+        assertTrue(checkedWithoutLock <= LOCK_AFTER, statuses.toString());
+        assertTrue(statuses.contains(429), statuses.toString());
+        // Every one of them was counted: the cap still bounds a guesser however fast they send.
+        HtmlPage locked = submitFormOf(type(pages.open(client, "/twostep/code"), "totp", appCode(secret)), "totp");
+        assertEquals(429, locked.getWebResponse().getStatusCode(), text(locked));
     }
 }
