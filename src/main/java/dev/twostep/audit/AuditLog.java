@@ -50,7 +50,7 @@ public final class AuditLog {
     /** What happened. */
     public enum Event {
         SIGN_IN_OK, SIGN_IN_FAILED, SIGN_IN_THROTTLED, CODE_SENT, CODE_SEND_FAILED, CODE_SEND_LIMITED,
-        CODE_ACCEPTED, CODE_REJECTED, LOCKOUT, ENROLLED, PHONE_CHANGED, SIGN_OUT
+        CODE_ACCEPTED, CODE_REJECTED, LOCKOUT, ENROLLED, PHONE_CHANGED, SIGN_OUT, AUTHENTICATOR_ADDED
     }
 
     /** Who did it, from where. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,6 +206,60 @@ public final class CodeService {
             }
         }
         return left == 0 ? VerifyResult.of(Outcome.TOO_MANY_ATTEMPTS) : new VerifyResult(Outcome.WRONG, left, after, null);
+    }
+
+    /**
+     * Checks a code of a factor that needs nothing sent (an authenticator app), under the same lock as sent
+     * codes: a locked second step refuses it unchecked, a wrong one counts in the same run of failures
+     * (same threshold, delays and cap), and a right one clears the run as a right sent code does. So a
+     * guesser gets no extra tries by switching between factors. Call only for a well-formed code: a typo of
+     * form is not a guess and the caller refuses it without counting.
+     *
+     * <p>Such a code has no limit of tries of its own (a sent code has one, taken in one UPDATE), so the
+     * try is counted before it is checked: of parallel tries, those counted past the one that locks find
+     * the lock and are refused unchecked, instead of all being checked before any failure is counted.
+     *
+     * @param check checks the code (and uses it up, so it counts once); true when it is right
+     * @param justBlocked run once when this very failure reached the cap, to tell the user
+     * @return ACCEPTED, WRONG (attempts left unknown: 0), LOCKED or BLOCKED
+     */
+    public VerifyResult verifyWithoutChallenge(String username, BooleanSupplier check, Runnable justBlocked) {
+        Optional<Duration> locked = codeLock(username, clock.millis());
+        if (locked.isPresent()) {
+            return VerifyResult.locked(locked.get());
+        }
+        Optional<Duration> lock = Optional.empty();
+        if (codeLocks != null) {
+            lock = codeLocks.fail(username, clock.millis());
+            if (lock.isEmpty()) {
+                Optional<Duration> meanwhile = codeLock(username, clock.millis());
+                if (meanwhile.isPresent()) {
+                    // A parallel try reached the lock first: this one stays counted and is not checked.
+                    return VerifyResult.locked(meanwhile.get());
+                }
+            }
+        }
+        if (check.getAsBoolean()) {
+            if (codeLocks != null) {
+                // Takes back the count of this try, and any lock it set, as a right sent code does.
+                codeLocks.reset(username);
+            }
+            LOG.info("Authenticator code accepted for user {}", LogText.safe(username));
+            return VerifyResult.of(Outcome.ACCEPTED);
+        }
+        LOG.warn("Wrong authenticator code for user {}", LogText.safe(username));
+        if (lock.isPresent() && Lockouts.permanent(lock.get())) {
+            LOG.warn("Second step locked for user {} until an operator unlocks it: the cap of wrong codes without"
+                    + " a success was reached (twostep.limits.code-failures-cap)", LogText.safe(username));
+            justBlocked.run();
+            return VerifyResult.of(Outcome.BLOCKED);
+        }
+        if (lock.isPresent()) {
+            LOG.warn("Second step locked for user {} for {} min after {} wrong codes in a row", LogText.safe(username),
+                    lock.get().toMinutes(), codeLocks.threshold());
+            return VerifyResult.locked(lock.get());
+        }
+        return VerifyResult.of(Outcome.WRONG);
     }
 
     /** How long this user's second step stays locked after wrong codes, or empty. */

@@ -163,11 +163,33 @@ public final class GuardSession {
             if (!verified.equals(session.getAttribute(STATE))) {
                 return false;
             }
-            request.changeSessionId();
-            CsrfTokens.rotate(session);
-            session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0, 0,
-                    verified.since()));
+            markVerified(request, session, verified);
             return true;
         }
+    }
+
+    /**
+     * As {@link #secondStepPassed}, for a factor that needs nothing sent (an authenticator app): its code
+     * belongs to the user, not to a sent code, so the check is that the session is still at the code step
+     * of the same sign-in ({@code atCodeStep}'s user, step and start), whatever code was sent meanwhile.
+     * A sent code still only verifies the exact state it was sent for.
+     */
+    public static boolean secondStepPassedWithoutChallenge(HttpServletRequest request, GuardState atCodeStep) {
+        HttpSession session = request.getSession();
+        synchronized (session) {
+            if (atCodeStep.verified() || !(session.getAttribute(STATE) instanceof GuardState now)
+                    || !sameSignIn(now, atCodeStep)) {
+                return false;
+            }
+            markVerified(request, session, now);
+            return true;
+        }
+    }
+
+    private static void markVerified(HttpServletRequest request, HttpSession session, GuardState verified) {
+        request.changeSessionId();
+        CsrfTokens.rotate(session);
+        session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0, 0,
+                verified.since()));
     }
 }

@@ -27,6 +27,7 @@ import dev.twostep.delivery.DeliveryException;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
@@ -55,6 +56,7 @@ public class CodeServlet extends HttpServlet {
     private transient CodeSending sending;
     private transient Enrollment enrollment;
     private transient CodeSender sender;
+    private transient AuthenticatorApps apps;
 
     @Override
     public void init() {
@@ -67,6 +69,7 @@ public class CodeServlet extends HttpServlet {
         sending = CodeSending.of(getServletContext());
         enrollment = Enrollment.of(getServletContext());
         sender = Attributes.require(getServletContext(), CodeSender.class);
+        apps = Attributes.require(getServletContext(), AuthenticatorApps.class);
     }
 
     /** The user at the code step, or null after answering for the other cases. */
@@ -135,6 +138,10 @@ public class CodeServlet extends HttpServlet {
         Channel currentChannel = current == null ? sending.offered(phone.channel()) : current.channel();
         if ("verify".equals(action) || action == null) {
             verify(request, response, state, phone, currentChannel);
+            return;
+        }
+        if ("totp".equals(action)) {
+            verifyApp(request, response, state, phone, currentChannel, current != null);
             return;
         }
         Channel channel;
@@ -220,14 +227,66 @@ public class CodeServlet extends HttpServlet {
     }
 
     /**
+     * A code from an authenticator app, instead of a sent code: it needs nothing sent, so it works before
+     * "Text me a code" too. Wrong app codes count in the same lock as wrong sent codes, and a locked second
+     * step refuses them; a code is accepted once.
+     */
+    private void verifyApp(HttpServletRequest request, HttpServletResponse response, GuardState state, Phone phone,
+                           Channel channel, boolean sent) throws IOException {
+        String typed = request.getParameter("code");
+        if (!AuthenticatorApps.wellFormed(typed)) {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null,
+                    "code.app.error.malformed");
+            return;
+        }
+        if (!apps.hasConfirmed(state.username())) {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null, "code.error.action");
+            return;
+        }
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        VerifyResult result = codes.verifyWithoutChallenge(state.username(),
+                () -> apps.signIn(state.username(), typed).isPresent(),
+                () -> tellBlocked(request, state, phone.e164(), phone.channel()));
+        switch (result.outcome()) {
+            case ACCEPTED -> {
+                audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, "authenticator app");
+                if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
+                    show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.error.notActive");
+                    return;
+                }
+                Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            }
+            case BLOCKED -> {
+                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (authenticator app)");
+                show(request, response, HttpServletResponse.SC_FORBIDDEN, phone, channel, sent, null,
+                        "code.error.blocked");
+            }
+            case LOCKED -> {
+                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (authenticator app)");
+                Requests.retryAfter(response, result.retryAfter());
+                show(request, response, Http.TOO_MANY, phone, channel, sent, null, "code.error.locked",
+                        LimitedException.minutes(result.retryAfter()));
+            }
+            default -> {
+                audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (authenticator app)");
+                show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.app.error.wrong");
+            }
+        }
+    }
+
+    /**
      * Tells the user's phone, once, that guessing reached the cap and the second step is locked: whoever
      * guessed has the password, and the user should know.
      */
     private void tellBlocked(HttpServletRequest request, GuardState state, Challenge challenge) {
+        tellBlocked(request, state, challenge.destination(), challenge.channel());
+    }
+
+    private void tellBlocked(HttpServletRequest request, GuardState state, String destination, Channel channel) {
         LOG.warn("Second step of user {} locked until an operator unlocks it; telling the phone {}",
-                LogText.safe(state.username()), PhoneMask.mask(challenge.destination()));
+                LogText.safe(state.username()), PhoneMask.mask(destination));
         try {
-            sender.notice(challenge.destination(), challenge.channel(),
+            sender.notice(destination, channel,
                     Views.message(request, "code.notice.blocked", config.appName()));
         } catch (DeliveryException e) {
             LOG.warn("Telling user {} of the locked second step failed: {}", LogText.safe(state.username()), e.reason());
@@ -261,6 +320,7 @@ public class CodeServlet extends HttpServlet {
         vars.put("codeLength", codes.policy().length());
         vars.put("confirming", !phone.confirmed());
         vars.put("sent", sent);
+        vars.put("app", apps.hasConfirmed(phone.username()));
         vars.put("notice", errorKey == null && noticeKey != null ? Views.message(request, noticeKey) : null);
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey, errorArgs));
         views.render(request, response, status, "code", vars);

@@ -26,6 +26,9 @@ import dev.twostep.delivery.ConsoleSender;
 import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.factor.AuthenticatorApps;
+import dev.twostep.factor.SecretBox;
+import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.enroll.PhoneNumbers;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.ClientAddress;
@@ -106,6 +109,8 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, PhoneDao.class, phones);
         Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion(), config.allowedRegions()));
         Attributes.put(context, CodeService.class, codes);
+        Attributes.put(context, AuthenticatorApps.class, new AuthenticatorApps(new TotpFactorDao(jdbc),
+                new SecretBox(secret), clock, config.appName()));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
         if (context.getAttribute(GuardRegistration.INSTALLED) == null) {

@@ -23,6 +23,8 @@ import org.htmlunit.html.HtmlRadioButtonInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.twostep.factor.Base32;
+import dev.twostep.factor.Totp;
 import dev.twostep.testing.Pages;
 import dev.twostep.testing.TwostepServer;
 
@@ -37,6 +39,7 @@ class FormHostIT {
                 UserStore users = new UserStore();
                 users.addUser("alice", new Password("alice-password"), new String[] {"user"});
                 users.addUser("dave", new Password("dave-password"), new String[] {"user"});
+                users.addUser("erin", new Password("erin-password"), new String[] {"user"});
                 HashLoginService realm = new HashLoginService("host");
                 realm.setUserStore(users);
                 server.addBean(realm);
@@ -96,6 +99,47 @@ class FormHostIT {
         assertTrue(text(sent).contains("Enter your code"), text(sent));
         HtmlPage home = enterCode(sent, SERVER.sender().lastCode());
         assertEquals("Hello, alice", home.getHtmlElementById("user").asNormalizedText());
+    }
+
+    @Test
+    void anAuthenticatorAppAddedAtTheGuardsPageSignsInANewSession() throws Exception {
+        WebClient client = SERVER.newClient();
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/home"), "erin", "erin-password");
+        HtmlPage home = enterCode(enroll(enrollPage, "(415) 555-2671", "sms"), SERVER.sender().lastCode());
+        assertEquals("Hello, erin", home.getHtmlElementById("user").asNormalizedText());
+
+        HtmlPage app = pages.open(client, "/twostep/app");
+        assertEquals(200, app.getWebResponse().getStatusCode(), text(app));
+        assertTrue(app.getWebResponse().getContentAsString().contains("<svg"));
+        byte[] secret = Base32.decode(app.getHtmlElementById("secret").asNormalizedText());
+        Totp totp = new Totp(SERVER.clock());
+        HtmlPage done = submitFormOf(type(app, "app-code", totp.code(secret, totp.currentStep())), "app-code");
+        assertTrue(text(done).contains("Your authenticator app is set up"), text(done));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'erin'"
+                + " AND confirmed_at IS NOT NULL"));
+        assertEquals("/app/app/home", done.getAnchorByText("Continue").click().getUrl().getPath());
+
+        // A new session: the host's login, then the app's code instead of a sent one, then the page.
+        SERVER.clock().advance(java.time.Duration.ofSeconds(30));
+        WebClient second = SERVER.newClient();
+        int sends = SERVER.sender().sent().size();
+        HtmlPage code = hostLogin(pages.open(second, "/app/reports"), "erin", "erin-password");
+        assertEquals("/app/twostep/code", code.getUrl().getPath());
+        assertTrue(text(code).contains("Use your authenticator app instead"), text(code));
+        HtmlPage page = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
+        assertEquals("/app/app/reports", page.getUrl().getPath(), text(page));
+        assertEquals("Hello, erin", page.getHtmlElementById("user").asNormalizedText());
+        assertEquals(sends, SERVER.sender().sent().size(), "no code was sent");
+    }
+
+    @Test
+    void theAppPageNeedsBothStepsInAHostToo() throws Exception {
+        WebClient client = SERVER.newClient();
+        hostLogin(pages.open(client, "/app/home"), "dave", "dave-password");
+        // Only the first step: sent on to the code page, which sends dave (no phone yet) to enrollment.
+        HtmlPage page = pages.open(client, "/twostep/app");
+        assertEquals("/app/twostep/enroll", page.getUrl().getPath());
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'dave'"));
     }
 
     @Test

@@ -1,0 +1,117 @@
+package dev.twostep.web;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import dev.twostep.audit.AuditLog;
+import dev.twostep.config.TwostepConfig;
+import dev.twostep.factor.AuthenticatorApps;
+import dev.twostep.factor.QrSvg;
+import dev.twostep.guard.Attributes;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
+
+/**
+ * Adding an authenticator app ({@code <pages-path>/app}), for a session that passed both steps. Viewing
+ * the page makes a new secret, stored sealed and unconfirmed, and shows it as a QR code (inline SVG, so the
+ * page's {@code default-src 'none'} policy holds) and as text; the app counts once a first code from it
+ * confirmed it. The app being added is remembered in the session, so the code confirms that app only.
+ */
+public class AuthenticatorServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    static final String PENDING = AuthenticatorServlet.class.getName() + ".pending";
+
+    private transient AuthenticatorApps apps;
+    private transient Views views;
+    private transient TwostepConfig config;
+    private transient Clock clock;
+    private transient AuditLog audit;
+
+    @Override
+    public void init() {
+        apps = Attributes.require(getServletContext(), AuthenticatorApps.class);
+        views = Attributes.require(getServletContext(), Views.class);
+        config = Attributes.require(getServletContext(), TwostepConfig.class);
+        clock = Attributes.require(getServletContext(), Clock.class);
+        audit = Attributes.require(getServletContext(), AuditLog.class);
+    }
+
+    /** The fully signed-in user, or null after sending anyone else to the step they are at. */
+    private GuardState verified(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<GuardState> state = GuardSession.current(request, config, clock.millis(), true);
+        if (state.isEmpty()) {
+            Requests.toSignIn(request, response, config);
+            return null;
+        }
+        if (!state.get().verified()) {
+            Http.seeOther(request, response, config.pagesPath() + "/code");
+            return null;
+        }
+        return state.get();
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        GuardState state = verified(request, response);
+        if (state == null) {
+            return;
+        }
+        AuthenticatorApps.Pending pending = apps.begin(state.username());
+        request.getSession().setAttribute(PENDING, pending.id());
+        show(request, response, HttpServletResponse.SC_OK, pending, null);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (Csrf.refused(request, response)) {
+            return;
+        }
+        GuardState state = verified(request, response);
+        if (state == null) {
+            return;
+        }
+        HttpSession session = request.getSession();
+        Optional<AuthenticatorApps.Pending> pending = session.getAttribute(PENDING) instanceof Long id
+                ? apps.pending(state.username(), id) : Optional.empty();
+        if (pending.isEmpty()) {
+            // Never begun in this session, or begun again elsewhere: start over with a new secret.
+            Http.seeOther(request, response, config.pagesPath() + "/app");
+            return;
+        }
+        String typed = request.getParameter("code");
+        if (!AuthenticatorApps.wellFormed(typed)) {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, pending.get(), "app.error.malformed");
+            return;
+        }
+        if (!apps.confirm(state.username(), pending.get().id(), typed)) {
+            show(request, response, Http.UNPROCESSABLE, pending.get(), "app.error.wrong");
+            return;
+        }
+        session.removeAttribute(PENDING);
+        audit.record(AuditLog.Event.AUTHENTICATOR_ADDED, state.username(), Requests.client(getServletContext(), request),
+                AuthenticatorApps.DEFAULT_LABEL);
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("done", true);
+        vars.put("next", config.successUrl());
+        views.render(request, response, HttpServletResponse.SC_OK, "app", vars);
+    }
+
+    private void show(HttpServletRequest request, HttpServletResponse response, int status,
+                      AuthenticatorApps.Pending pending, String errorKey) throws IOException {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("done", false);
+        vars.put("qr", QrSvg.render(pending.uri(), Views.message(request, "app.qr.label")));
+        vars.put("secret", pending.secretText());
+        vars.put("error", errorKey == null ? null : Views.message(request, errorKey));
+        views.render(request, response, status, "app", vars);
+    }
+}
