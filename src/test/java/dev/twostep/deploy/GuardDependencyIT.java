@@ -219,6 +219,10 @@ class GuardDependencyIT {
             HtmlPage home = enterCode(code, container.nextCode());
             assertTrue(home.getUrl().getPath().endsWith("/host/app/home"), home.getUrl() + "\n" + text(home));
             assertEquals("Signed in: erin", home.getHtmlElementById("user").asNormalizedText());
+            // The authenticator-app page draws its QR code with ZXing: the dependency must have brought it.
+            HtmlPage app = client.getPage(base + "/twostep/app");
+            assertEquals(200, app.getWebResponse().getStatusCode(), text(app));
+            assertTrue(app.getWebResponse().getContentAsString().contains("<svg"), app.getWebResponse().getContentAsString());
         }
     }
 
