@@ -35,6 +35,7 @@ public final class RememberedDeviceDao {
             + " WHERE id = ? AND username = ? AND revoked_at IS NULL";
     private static final String REVOKE_ALL = "UPDATE remembered_devices SET revoked_at = ?"
             + " WHERE username = ? AND revoked_at IS NULL";
+    private static final String PURGE = "DELETE FROM remembered_devices WHERE expires_at < ? OR revoked_at < ?";
     private static final String LIST_LIVE = "SELECT " + COLUMNS + " FROM remembered_devices"
             + " WHERE username = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY last_seen_at DESC, id";
 
@@ -90,6 +91,11 @@ public final class RememberedDeviceDao {
     /** The user's live devices, the most recently seen first. */
     public List<RememberedDevice> listLive(String username, long now) {
         return Rows.list(jdbc, "reading remembered devices", LIST_LIVE, params(username, now), RememberedDeviceDao::map);
+    }
+
+    /** Deletes the devices that expired or were revoked before {@code before} (retention); returns how many. */
+    public int purgeEndedBefore(long before) {
+        return jdbc.update("purging ended devices", PURGE, params(before, before));
     }
 
     private static void requireHash(String tokenHash) {

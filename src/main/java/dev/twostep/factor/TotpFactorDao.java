@@ -38,6 +38,8 @@ public final class TotpFactorDao {
     private static final String DELETE = "DELETE FROM totp_factors WHERE id = ? AND username = ?";
     private static final String DELETE_UNCONFIRMED = "DELETE FROM totp_factors WHERE username = ?"
             + " AND confirmed_at IS NULL";
+    private static final String PURGE_UNCONFIRMED = "DELETE FROM totp_factors WHERE confirmed_at IS NULL"
+            + " AND created_at < ?";
     private static final String DELETE_ALL = "DELETE FROM totp_factors WHERE username = ?";
 
     private final Jdbc jdbc;
@@ -105,6 +107,11 @@ public final class TotpFactorDao {
     /** Drops apps the user began to add but never confirmed; returns how many. */
     public int deleteUnconfirmed(String username) {
         return jdbc.update("removing unconfirmed authenticator apps", DELETE_UNCONFIRMED, params(username));
+    }
+
+    /** Drops every user's apps begun before {@code before} and never confirmed (retention); returns how many. */
+    public int purgeUnconfirmedBefore(long before) {
+        return jdbc.update("purging unconfirmed authenticator apps", PURGE_UNCONFIRMED, params(before));
     }
 
     /** Drops all of the user's apps; returns how many. */

@@ -13,30 +13,41 @@ import org.slf4j.LoggerFactory;
 import dev.twostep.audit.AuditLog;
 import dev.twostep.audit.Retention;
 import dev.twostep.code.CodeService;
+import dev.twostep.factor.RememberedDeviceDao;
+import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.limits.RateLimiter;
 
 /**
  * Applies {@link Retention}: deletes the rows of old codes (full phone numbers), the old audit trail
- * (but never {@link AuditLog#KEPT_FOREVER}) and rate events no window counts any more. Runs once when
+ * (but never {@link AuditLog#KEPT_FOREVER}), rate events no window counts any more, authenticator apps
+ * never confirmed within {@link #UNCONFIRMED_APPS}, and remembered devices that expired or were revoked
+ * longer ago than the codes' retention. Runs once when
  * started, on the caller's thread, so the server starts with the retention applied, and then every
  * {@link #PERIOD} on a daemon thread of its own until closed.
  */
 final class RetentionJob implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
     static final Duration PERIOD = Duration.ofHours(1);
+    /** An authenticator app begun and not confirmed within a day is dropped: its sealed key serves nobody. */
+    static final Duration UNCONFIRMED_APPS = Duration.ofDays(1);
 
     private final Retention retention;
     private final CodeService codes;
     private final AuditLog audit;
     private final RateLimiter limiter;
+    private final TotpFactorDao apps;
+    private final RememberedDeviceDao devices;
     private final Clock clock;
     private ScheduledExecutorService scheduler;
 
-    RetentionJob(Retention retention, CodeService codes, AuditLog audit, RateLimiter limiter, Clock clock) {
+    RetentionJob(Retention retention, CodeService codes, AuditLog audit, RateLimiter limiter, TotpFactorDao apps,
+                 RememberedDeviceDao devices, Clock clock) {
         this.retention = retention;
         this.codes = codes;
         this.audit = audit;
         this.limiter = limiter;
+        this.apps = apps;
+        this.devices = devices;
         this.clock = clock;
     }
 
@@ -63,8 +74,11 @@ final class RetentionJob implements Runnable, AutoCloseable {
             long challenges = codes.purgeSentBefore(now.minus(retention.challenges()));
             long events = audit.purgeBefore(now.minus(retention.audit()));
             long rates = limiter.purge(now);
-            if (challenges + events + rates > 0) {
-                LOG.info("Retention: deleted {} codes, {} audit events and {} rate events", challenges, events, rates);
+            long unconfirmed = apps.purgeUnconfirmedBefore(now.minus(UNCONFIRMED_APPS).toEpochMilli());
+            long ended = devices.purgeEndedBefore(now.minus(retention.challenges()).toEpochMilli());
+            if (challenges + events + rates + unconfirmed + ended > 0) {
+                LOG.info("Retention: deleted {} codes, {} audit events, {} rate events, {} authenticator apps never"
+                        + " confirmed and {} remembered devices that ended", challenges, events, rates, unconfirmed, ended);
             }
         } catch (RuntimeException e) {
             LOG.warn("Retention: purging old rows failed, trying again in {} min: {}", PERIOD.toMinutes(),

@@ -27,6 +27,7 @@ import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.factor.AuthenticatorApps;
+import dev.twostep.factor.RememberedDeviceDao;
 import dev.twostep.factor.SecretBox;
 import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.enroll.PhoneNumbers;
@@ -109,7 +110,8 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, PhoneDao.class, phones);
         Attributes.put(context, PhoneNumbers.class, new PhoneNumbers(config.phoneRegion(), config.allowedRegions()));
         Attributes.put(context, CodeService.class, codes);
-        Attributes.put(context, AuthenticatorApps.class, new AuthenticatorApps(new TotpFactorDao(jdbc),
+        TotpFactorDao apps = new TotpFactorDao(jdbc);
+        Attributes.put(context, AuthenticatorApps.class, new AuthenticatorApps(apps,
                 new SecretBox(secret), clock, config.appName()));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
@@ -117,7 +119,8 @@ public class TwostepListener implements ServletContextListener {
             // Else install() registered the guard already, and this listener, added in code, may not look.
             GuardRegistration.apply(context, settings, config);
         }
-        retentionJob = new RetentionJob(retention, codes, audit, limiter, clock).start();
+        retentionJob = new RetentionJob(retention, codes, audit, limiter, apps, new RememberedDeviceDao(jdbc),
+                clock).start();
         LOG.info("Twostep is ready");
     }
 

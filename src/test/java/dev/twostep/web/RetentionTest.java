@@ -26,6 +26,8 @@ import dev.twostep.config.ConfigException;
 import dev.twostep.config.Settings;
 import dev.twostep.db.Jdbc;
 import dev.twostep.delivery.Channel;
+import dev.twostep.factor.RememberedDeviceDao;
+import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.RateLimiter;
 import dev.twostep.testing.MutableClock;
@@ -49,6 +51,8 @@ class RetentionTest {
     private CodeService codes;
     private AuditLog audit;
     private RateLimiter limiter;
+    private TotpFactorDao apps;
+    private RememberedDeviceDao devices;
 
     private void open(String kind) {
         jdbc = new Jdbc(databases.open(kind).database().dataSource());
@@ -56,6 +60,8 @@ class RetentionTest {
                 clock);
         audit = new AuditLog(jdbc, clock);
         limiter = new RateLimiter(jdbc);
+        apps = new TotpFactorDao(jdbc);
+        devices = new RememberedDeviceDao(jdbc);
     }
 
     /** At the clock's time: one code to alice, every kind of audit event for her, one rate event. */
@@ -126,7 +132,7 @@ class RetentionTest {
         clock.advance(Duration.ofDays(365));
         recordEverything("recent");
 
-        RetentionJob job = new RetentionJob(DEFAULTS, codes, audit, limiter, clock).start();
+        RetentionJob job = new RetentionJob(DEFAULTS, codes, audit, limiter, apps, devices, clock).start();
         try {
             // Done before start() returned, as the listener's start-up run is.
             assertEquals(List.of("recent"), rows("SELECT username FROM challenges"));
@@ -163,5 +169,33 @@ class RetentionTest {
                 assertEquals(name, e.setting());
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void appsNeverConfirmedAndDevicesLongEndedGoTheRestStays(String kind) throws Exception {
+        open(kind);
+        long start = clock.millis();
+        long abandoned = TotpFactorDao.newId();
+        apps.addUnconfirmed(abandoned, "ann", "Authenticator app", "v1.sealed-abandoned", start);
+        long confirmed = TotpFactorDao.newId();
+        apps.addUnconfirmed(confirmed, "ann", "Authenticator app", "v1.sealed-confirmed", start);
+        apps.confirm(confirmed, "ann", 1000, start);
+        devices.add("ann", "a".repeat(64), "Firefox", start, start + Duration.ofDays(1).toMillis());
+        long revokedLongAgo = devices.add("ann", "b".repeat(64), "Chrome", start, start + Duration.ofDays(90).toMillis());
+        devices.revoke(revokedLongAgo, "ann", start);
+        clock.advance(Duration.ofDays(40));
+        long fresh = TotpFactorDao.newId();
+        apps.addUnconfirmed(fresh, "bob", "Authenticator app", "v1.sealed-fresh", clock.millis());
+        long live = devices.add("bob", "c".repeat(64), "Safari", clock.millis(), clock.millis() + Duration.ofDays(30).toMillis());
+        long expiredLately = devices.add("bob", "d".repeat(64), "Edge", clock.millis() - Duration.ofDays(2).toMillis(),
+                clock.millis() - Duration.ofDays(1).toMillis());
+
+        new RetentionJob(DEFAULTS, codes, audit, limiter, apps, devices, clock).run();
+
+        assertEquals(List.of(String.valueOf(confirmed), String.valueOf(fresh)).stream().sorted().toList(),
+                rows("SELECT id FROM totp_factors ORDER BY id").stream().sorted().toList());
+        assertEquals(List.of(String.valueOf(live), String.valueOf(expiredLately)).stream().sorted().toList(),
+                rows("SELECT id FROM remembered_devices").stream().sorted().toList());
     }
 }
