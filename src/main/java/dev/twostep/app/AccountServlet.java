@@ -11,24 +11,31 @@ import jakarta.servlet.http.HttpServletResponse;
 import dev.twostep.audit.AuditLog;
 import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.PhoneDao;
+import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.web.RecoveryCodesServlet;
 import dev.twostep.web.Views;
 
-/** The account page, behind the guard: who is signed in, where codes go, and sign-out. */
+/**
+ * The account page, behind the guard: who is signed in, where codes go, how many recovery codes are left
+ * (and, once, that one was just used), and sign-out.
+ */
 public class AccountServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private transient PhoneDao phones;
     private transient Views views;
     private transient AuditLog audit;
+    private transient RecoveryCodeDao recoveryCodes;
 
     @Override
     public void init() {
         phones = Attributes.require(getServletContext(), PhoneDao.class);
         views = Attributes.require(getServletContext(), Views.class);
         audit = Attributes.require(getServletContext(), AuditLog.class);
+        recoveryCodes = Attributes.require(getServletContext(), RecoveryCodeDao.class);
     }
 
     @Override
@@ -48,6 +55,12 @@ public class AccountServlet extends HttpServlet {
                 "what", "audit." + e.event().name(),
                 "detail", e.detail() == null ? "" : e.detail(),
                 "from", e.address() == null ? "" : e.address())).toList());
+        var recovery = recoveryCodes.summary(state.username());
+        vars.put("recoverySet", recovery.isPresent());
+        vars.put("recoveryLeft", recovery.map(RecoveryCodeDao.Summary::remaining).orElse(0));
+        Object used = request.getSession().getAttribute(RecoveryCodesServlet.USED_FLASH);
+        request.getSession().removeAttribute(RecoveryCodesServlet.USED_FLASH);
+        vars.put("recoveryUsed", used);
         vars.put("phoneChanged", "changed".equals(request.getParameter("phone")));
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
     }

@@ -28,6 +28,8 @@ import dev.twostep.delivery.PhoneMask;
 import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.factor.AuthenticatorApps;
+import dev.twostep.factor.RecoveryCodeDao;
+import dev.twostep.factor.RecoveryCodes;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
@@ -57,6 +59,8 @@ public class CodeServlet extends HttpServlet {
     private transient Enrollment enrollment;
     private transient CodeSender sender;
     private transient AuthenticatorApps apps;
+    private transient RecoveryCodes recovery;
+    private transient RecoveryCodeDao recoveryCodes;
 
     @Override
     public void init() {
@@ -70,6 +74,8 @@ public class CodeServlet extends HttpServlet {
         enrollment = Enrollment.of(getServletContext());
         sender = Attributes.require(getServletContext(), CodeSender.class);
         apps = Attributes.require(getServletContext(), AuthenticatorApps.class);
+        recovery = Attributes.require(getServletContext(), RecoveryCodes.class);
+        recoveryCodes = Attributes.require(getServletContext(), RecoveryCodeDao.class);
     }
 
     /** The user at the code step, or null after answering for the other cases. */
@@ -142,6 +148,10 @@ public class CodeServlet extends HttpServlet {
         }
         if ("totp".equals(action)) {
             verifyApp(request, response, state, phone, currentChannel, current != null);
+            return;
+        }
+        if ("recovery".equals(action)) {
+            verifyRecovery(request, response, state, phone, currentChannel, current != null);
             return;
         }
         Channel channel;
@@ -275,6 +285,58 @@ public class CodeServlet extends HttpServlet {
     }
 
     /**
+     * A recovery code, instead of a sent code: like an app's code it needs nothing sent, and wrong ones count
+     * in the same lock as wrong sent and app codes (through {@link CodeService#verifyWithoutChallenge}, which
+     * counts before it checks, and does not check at all while the step is locked, so a locked step spends
+     * no code). A right code is spent in one compare-and-set, so it works once.
+     */
+    private void verifyRecovery(HttpServletRequest request, HttpServletResponse response, GuardState state,
+                                Phone phone, Channel channel, boolean sent) throws IOException {
+        Optional<String> hash = recovery.hash(state.username(), request.getParameter("code"));
+        if (hash.isEmpty()) {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null,
+                    "code.recovery.error.malformed");
+            return;
+        }
+        if (recoveryCodes.remaining(state.username()) == 0) {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null, "code.error.action");
+            return;
+        }
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        VerifyResult result = codes.verifyWithoutChallenge(state.username(),
+                () -> recoveryCodes.use(state.username(), hash.get(), clock.millis()),
+                () -> tellBlocked(request, state, phone.e164(), phone.channel()));
+        switch (result.outcome()) {
+            case ACCEPTED -> {
+                int left = recoveryCodes.remaining(state.username());
+                audit.record(AuditLog.Event.RECOVERY_CODE_USED, state.username(), client, left + " left");
+                audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, "recovery code");
+                if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
+                    show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.error.notActive");
+                    return;
+                }
+                request.getSession().setAttribute(RecoveryCodesServlet.USED_FLASH, left);
+                Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            }
+            case BLOCKED -> {
+                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (recovery code)");
+                show(request, response, HttpServletResponse.SC_FORBIDDEN, phone, channel, sent, null,
+                        "code.error.blocked");
+            }
+            case LOCKED -> {
+                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (recovery code)");
+                Requests.retryAfter(response, result.retryAfter());
+                show(request, response, Http.TOO_MANY, phone, channel, sent, null, "code.error.locked",
+                        LimitedException.minutes(result.retryAfter()));
+            }
+            default -> {
+                audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (recovery code)");
+                show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.recovery.error.wrong");
+            }
+        }
+    }
+
+    /**
      * Tells the user's phone, once, that guessing reached the cap and the second step is locked: whoever
      * guessed has the password, and the user should know.
      */
@@ -321,6 +383,7 @@ public class CodeServlet extends HttpServlet {
         vars.put("confirming", !phone.confirmed());
         vars.put("sent", sent);
         vars.put("app", apps.hasConfirmed(phone.username()));
+        vars.put("recovery", recoveryCodes.remaining(phone.username()) > 0);
         vars.put("notice", errorKey == null && noticeKey != null ? Views.message(request, noticeKey) : null);
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey, errorArgs));
         views.render(request, response, status, "code", vars);

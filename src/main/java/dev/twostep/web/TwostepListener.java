@@ -28,6 +28,8 @@ import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.RememberedDeviceDao;
+import dev.twostep.factor.RecoveryCodeDao;
+import dev.twostep.factor.RecoveryCodes;
 import dev.twostep.factor.SecretBox;
 import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.enroll.PhoneNumbers;
@@ -113,6 +115,8 @@ public class TwostepListener implements ServletContextListener {
         TotpFactorDao apps = new TotpFactorDao(jdbc);
         Attributes.put(context, AuthenticatorApps.class, new AuthenticatorApps(apps,
                 new SecretBox(secret), clock, config.appName()));
+        Attributes.put(context, RecoveryCodes.class, new RecoveryCodes(secret));
+        Attributes.put(context, RecoveryCodeDao.class, new RecoveryCodeDao(jdbc));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
         if (context.getAttribute(GuardRegistration.INSTALLED) == null) {

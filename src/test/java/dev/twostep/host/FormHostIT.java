@@ -40,6 +40,7 @@ class FormHostIT {
                 users.addUser("alice", new Password("alice-password"), new String[] {"user"});
                 users.addUser("dave", new Password("dave-password"), new String[] {"user"});
                 users.addUser("erin", new Password("erin-password"), new String[] {"user"});
+                users.addUser("gina", new Password("gina-password"), new String[] {"user"});
                 HashLoginService realm = new HashLoginService("host");
                 realm.setUserStore(users);
                 server.addBean(realm);
@@ -130,6 +131,34 @@ class FormHostIT {
         assertEquals("/app/app/reports", page.getUrl().getPath(), text(page));
         assertEquals("Hello, erin", page.getHtmlElementById("user").asNormalizedText());
         assertEquals(sends, SERVER.sender().sent().size(), "no code was sent");
+    }
+
+    @Test
+    void recoveryCodesMadeAtTheGuardsPageSignInANewSession() throws Exception {
+        WebClient client = SERVER.newClient();
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/home"), "gina", "gina-password");
+        HtmlPage home = enterCode(enroll(enrollPage, "(415) 555-2671", "sms"), SERVER.sender().lastCode());
+        assertEquals("Hello, gina", home.getHtmlElementById("user").asNormalizedText());
+
+        HtmlPage page = pages.open(client, "/twostep/recovery");
+        assertEquals(200, page.getWebResponse().getStatusCode(), text(page));
+        HtmlPage shown = Pages.click(page, "create");
+        assertEquals(200, shown.getWebResponse().getStatusCode(), text(shown));
+        java.util.List<String> codes = shown.getHtmlElementById("codes").getElementsByTagName("code").stream()
+                .map(org.htmlunit.html.DomNode::asNormalizedText).toList();
+        assertEquals(10, codes.size(), text(shown));
+        assertEquals(10, SERVER.count("SELECT COUNT(*) FROM recovery_codes WHERE username = 'gina'"));
+        assertEquals("/app/app/home", shown.getAnchorByText("Continue").click().getUrl().getPath());
+
+        // A new session: the host's login, then a recovery code instead of a sent one, then the page.
+        WebClient second = SERVER.newClient();
+        HtmlPage code = hostLogin(pages.open(second, "/app/reports"), "gina", "gina-password");
+        assertEquals("/app/twostep/code", code.getUrl().getPath());
+        assertTrue(text(code).contains("Use a recovery code"), text(code));
+        HtmlPage reports = submitFormOf(type(code, "recovery-code", codes.get(0)), "recovery-code");
+        assertEquals("/app/app/reports", reports.getUrl().getPath(), text(reports));
+        assertEquals("Hello, gina", reports.getHtmlElementById("user").asNormalizedText());
+        assertEquals(9, SERVER.count("SELECT COUNT(*) FROM recovery_codes WHERE username = 'gina' AND used_at IS NULL"));
     }
 
     @Test
