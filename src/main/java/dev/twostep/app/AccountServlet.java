@@ -15,7 +15,10 @@ import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.Http;
 import dev.twostep.web.RecoveryCodesServlet;
+import dev.twostep.web.RememberedDevices;
+import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
 /**
@@ -62,6 +65,22 @@ public class AccountServlet extends HttpServlet {
         request.getSession().removeAttribute(RecoveryCodesServlet.USED_FLASH);
         vars.put("recoveryUsed", used);
         vars.put("phoneChanged", "changed".equals(request.getParameter("phone")));
+        vars.put("rememberOn", RememberedDevices.of(getServletContext()).enabled());
+        vars.put("devicesForgotten", "forgotten".equals(request.getParameter("devices")));
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
+    }
+
+    /** "Forget all remembered devices": every device of this user asks for the second step again. */
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        GuardState state = GuardSession.state(request).orElseThrow();
+        if (!"forget-devices".equals(request.getParameter("action"))) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST);
+            return;
+        }
+        int forgotten = RememberedDevices.of(getServletContext()).forgetAll(state.username());
+        audit.record(AuditLog.Event.DEVICES_FORGOTTEN, state.username(),
+                Requests.client(getServletContext(), request), Integer.toString(forgotten));
+        Http.seeOther(request, response, "/account?devices=forgotten");
     }
 }

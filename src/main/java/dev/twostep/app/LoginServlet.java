@@ -17,6 +17,7 @@ import dev.twostep.guard.Http;
 import dev.twostep.guard.ReturnTo;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.web.CodeSending;
+import dev.twostep.web.RememberedDevices;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
@@ -34,6 +35,7 @@ public class LoginServlet extends HttpServlet {
     private transient AuditLog audit;
     private transient CodeSending sending;
     private transient java.time.Clock clock;
+    private transient RememberedDevices remembered;
 
     @Override
     public void init() {
@@ -42,6 +44,7 @@ public class LoginServlet extends HttpServlet {
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         audit = Attributes.require(getServletContext(), AuditLog.class);
         sending = CodeSending.of(getServletContext());
+        remembered = RememberedDevices.of(getServletContext());
         clock = Attributes.require(getServletContext(), java.time.Clock.class);
     }
 
@@ -105,6 +108,11 @@ public class LoginServlet extends HttpServlet {
         GuardState state = GuardSession.firstStepPassed(request, username, clock.millis());
         if (next != null) {
             ReturnTo.save(request.getSession(), next);
+        }
+        if (remembered.signInIfRemembered(request, response, state)) {
+            // A remembered device of this user: nothing is sent.
+            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            return;
         }
         // This POST is the person asking to sign in: the code goes now, never from a page view.
         sending.sendFirst(request, state);

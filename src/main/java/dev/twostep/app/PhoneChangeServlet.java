@@ -35,6 +35,7 @@ import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
+import dev.twostep.web.RememberedDevices;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
@@ -241,6 +242,11 @@ public class PhoneChangeServlet extends HttpServlet {
         Optional<Phone> old = phones.find(state.username());
         phones.replaceConfirmed(state.username(), pending.e164(), pending.channel(), clock.millis());
         request.getSession().removeAttribute(PENDING);
+        // A changed factor revokes every remembered device (issue 12).
+        int forgotten = RememberedDevices.of(getServletContext()).forgetAll(state.username());
+        if (forgotten > 0) {
+            audit.record(AuditLog.Event.DEVICES_FORGOTTEN, state.username(), client, forgotten + " (phone changed)");
+        }
         audit.record(AuditLog.Event.PHONE_CHANGED, state.username(), client, old.map(p -> PhoneMask.mask(p.e164()))
                 .orElse("none") + " to " + PhoneMask.mask(pending.e164()));
         old.filter(p -> !p.e164().equals(pending.e164()) && numbers.allowed(p.e164())).ifPresent(p -> {

@@ -55,7 +55,8 @@ public record TwostepConfig(
         TwilioSettings twilio,
         Duration sessionMaxAge,
         boolean sessionHostPrefix,
-        boolean dbJndiExplicit) {
+        boolean dbJndiExplicit,
+        int rememberDeviceDays) {
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -280,7 +281,8 @@ public record TwostepConfig(
                 twilio,
                 Duration.ofMinutes(s.getInt("twostep.session.max-minutes", 720, 5, 43_200)),
                 s.getBoolean("twostep.session.cookie-host-prefix", false),
-                s.get("twostep.db.jndi") != null);
+                s.get("twostep.db.jndi") != null,
+                s.getInt("twostep.remember-device.days", 0, 0, 365));
     }
 
     /** A path inside the app: one leading slash, no scheme, host or backslash. */
@@ -340,7 +342,7 @@ public record TwostepConfig(
                 + ", secret=" + (secret == null ? "generated" : "from TWOSTEP_SECRET")
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
                 + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
-                + ", appName=" + appName + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
+                + ", appName=" + appName + ", rememberDeviceDays=" + rememberDeviceDays + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
                 + ", publicOrigin=" + publicOrigin + ", identity=" + identity
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels

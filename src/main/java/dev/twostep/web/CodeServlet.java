@@ -61,6 +61,7 @@ public class CodeServlet extends HttpServlet {
     private transient AuthenticatorApps apps;
     private transient RecoveryCodes recovery;
     private transient RecoveryCodeDao recoveryCodes;
+    private transient RememberedDevices remembered;
 
     @Override
     public void init() {
@@ -76,6 +77,7 @@ public class CodeServlet extends HttpServlet {
         apps = Attributes.require(getServletContext(), AuthenticatorApps.class);
         recovery = Attributes.require(getServletContext(), RecoveryCodes.class);
         recoveryCodes = Attributes.require(getServletContext(), RecoveryCodeDao.class);
+        remembered = RememberedDevices.of(getServletContext());
     }
 
     /** The user at the code step, or null after answering for the other cases. */
@@ -107,6 +109,11 @@ public class CodeServlet extends HttpServlet {
         GuardState state = pending(request, response);
         Phone phone = state == null ? null : phone(request, response, state);
         if (phone == null) {
+            return;
+        }
+        if (remembered.signInIfRemembered(request, response, state)) {
+            // A remembered device of this user (a host app's sign-in lands here): nothing is sent.
+            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
             return;
         }
         CodeSending.Outcome flash = CodeSending.takeFlash(request.getSession());
@@ -210,6 +217,7 @@ public class CodeServlet extends HttpServlet {
                     show(request, response, Http.UNPROCESSABLE, phone, channel, true, null, "code.error.notActive");
                     return;
                 }
+                remembered.rememberIfAsked(request, response, state.username());
                 Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
             }
             case WRONG -> show(request, response, Http.UNPROCESSABLE, phone, channel, true, null,
@@ -264,6 +272,7 @@ public class CodeServlet extends HttpServlet {
                     show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.error.notActive");
                     return;
                 }
+                remembered.rememberIfAsked(request, response, state.username());
                 Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
             }
             case BLOCKED -> {
@@ -315,6 +324,7 @@ public class CodeServlet extends HttpServlet {
                     show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.error.notActive");
                     return;
                 }
+                remembered.rememberIfAsked(request, response, state.username());
                 request.getSession().setAttribute(RecoveryCodesServlet.USED_FLASH, left);
                 Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
             }
@@ -384,6 +394,7 @@ public class CodeServlet extends HttpServlet {
         vars.put("sent", sent);
         vars.put("app", apps.hasConfirmed(phone.username()));
         vars.put("recovery", recoveryCodes.remaining(phone.username()) > 0);
+        vars.put("rememberDays", remembered.enabled() ? remembered.days() : null);
         vars.put("notice", errorKey == null && noticeKey != null ? Views.message(request, noticeKey) : null);
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey, errorArgs));
         views.render(request, response, status, "code", vars);

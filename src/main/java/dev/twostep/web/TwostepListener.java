@@ -27,6 +27,7 @@ import dev.twostep.delivery.TwilioSenders;
 import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.factor.AuthenticatorApps;
+import dev.twostep.factor.DeviceTokens;
 import dev.twostep.factor.RememberedDeviceDao;
 import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.factor.RecoveryCodes;
@@ -117,13 +118,16 @@ public class TwostepListener implements ServletContextListener {
                 new SecretBox(secret), clock, config.appName()));
         Attributes.put(context, RecoveryCodes.class, new RecoveryCodes(secret));
         Attributes.put(context, RecoveryCodeDao.class, new RecoveryCodeDao(jdbc));
+        RememberedDeviceDao devices = new RememberedDeviceDao(jdbc);
+        Attributes.put(context, RememberedDevices.class, new RememberedDevices(config, new DeviceTokens(secret),
+                devices, phones, audit, clock));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
         if (context.getAttribute(GuardRegistration.INSTALLED) == null) {
             // Else install() registered the guard already, and this listener, added in code, may not look.
             GuardRegistration.apply(context, settings, config);
         }
-        retentionJob = new RetentionJob(retention, codes, audit, limiter, apps, new RememberedDeviceDao(jdbc),
+        retentionJob = new RetentionJob(retention, codes, audit, limiter, apps, devices,
                 clock).start();
         LOG.info("Twostep is ready");
     }

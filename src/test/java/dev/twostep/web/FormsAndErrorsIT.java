@@ -6,6 +6,7 @@ import static dev.twostep.testing.Pages.text;
 import static dev.twostep.testing.Pages.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -227,5 +228,21 @@ class FormsAndErrorsIT {
         assertEquals("numeric", field.getAttribute("inputmode"));
         assertEquals("one-time-code", field.getAttribute("autocomplete"));
         assertEquals("Code", code.<org.htmlunit.html.HtmlLabel>getFirstByXPath("//label[@for='code']").asNormalizedText());
+    }
+
+    /** "Remember this device" is off unless twostep.remember-device.days is set: no box, no button, no cookie. */
+    @Test
+    void rememberThisDeviceIsOffByDefault() throws Exception {
+        String user = "off" + System.nanoTime() % 1_000_000_000L;
+        pages.createAccount(user, "correct horse battery", "(415) 555-2671");
+        org.htmlunit.WebClient client = SERVER.newClient();
+        org.htmlunit.html.HtmlPage code = pages.signIn(client, user, "correct horse battery");
+        assertEquals("/app/twostep/code", code.getUrl().getPath(), code.asNormalizedText());
+        assertNull(code.getElementById("remember-code"));
+        assertFalse(code.asNormalizedText().contains("Remember this device"), code.asNormalizedText());
+        org.htmlunit.html.HtmlPage account = Pages.enterCode(code, SERVER.sender().lastCode());
+        assertEquals("/app/account", account.getUrl().getPath(), account.asNormalizedText());
+        assertNull(account.getFirstByXPath("//button[@name='forget-devices']"));
+        assertNull(client.getCookieManager().getCookie(RememberedDevices.COOKIE));
     }
 }
