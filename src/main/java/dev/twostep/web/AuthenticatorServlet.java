@@ -16,7 +16,6 @@ import dev.twostep.config.TwostepConfig;
 import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.QrSvg;
 import dev.twostep.guard.Attributes;
-import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
 
@@ -45,18 +44,8 @@ public class AuthenticatorServlet extends HttpServlet {
         audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
-    /** The fully signed-in user, or null after sending anyone else to the step they are at. */
     private GuardState verified(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.current(request, config, clock.millis(), true);
-        if (state.isEmpty()) {
-            Requests.toSignIn(request, response, config);
-            return null;
-        }
-        if (!state.get().verified()) {
-            Http.seeOther(request, response, config.pagesPath() + "/code");
-            return null;
-        }
-        return state.get();
+        return Requests.fullySignedIn(request, response, config, clock.millis());
     }
 
     @Override

@@ -19,9 +19,7 @@ import dev.twostep.config.TwostepConfig;
 import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.factor.RecoveryCodes;
 import dev.twostep.guard.Attributes;
-import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
-import dev.twostep.guard.Http;
 
 /**
  * Recovery codes ({@code <pages-path>/recovery}), for a session that passed both steps. Viewing the page
@@ -52,18 +50,8 @@ public class RecoveryCodesServlet extends HttpServlet {
         audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
-    /** The fully signed-in user, or null after sending anyone else to the step they are at. */
     private GuardState verified(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Optional<GuardState> state = GuardSession.current(request, config, clock.millis(), true);
-        if (state.isEmpty()) {
-            Requests.toSignIn(request, response, config);
-            return null;
-        }
-        if (!state.get().verified()) {
-            Http.seeOther(request, response, config.pagesPath() + "/code");
-            return null;
-        }
-        return state.get();
+        return Requests.fullySignedIn(request, response, config, clock.millis());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.twostep.web;
 
+import java.util.Optional;
+
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -8,6 +10,8 @@ import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.ClientAddress;
+import dev.twostep.guard.GuardSession;
+import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
 
@@ -36,6 +40,24 @@ public final class Requests {
         } else {
             Http.seeOther(request, response, config.loginUrl());
         }
+    }
+
+    /**
+     * For the guard's pages that need both steps (adding a factor): the fully signed-in user, or null after
+     * sending anyone else to the step they are at (the sign-in page, or the code page).
+     */
+    static GuardState fullySignedIn(HttpServletRequest request, HttpServletResponse response, TwostepConfig config,
+                                    long now) throws java.io.IOException {
+        Optional<GuardState> state = GuardSession.current(request, config, now, true);
+        if (state.isEmpty()) {
+            toSignIn(request, response, config);
+            return null;
+        }
+        if (!state.get().verified()) {
+            Http.seeOther(request, response, config.pagesPath() + "/code");
+            return null;
+        }
+        return state.get();
     }
 
     /** Retry-After for a 429, for a page that then explains the wait. */
