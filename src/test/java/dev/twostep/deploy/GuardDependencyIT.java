@@ -1,9 +1,6 @@
 package dev.twostep.deploy;
 
-import static dev.twostep.testing.Pages.enterCode;
-import static dev.twostep.testing.Pages.submitFormOf;
 import static dev.twostep.testing.Pages.text;
-import static dev.twostep.testing.Pages.type;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +23,6 @@ import java.util.zip.ZipInputStream;
 
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlPage;
-import org.htmlunit.html.HtmlRadioButtonInput;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -208,15 +204,7 @@ class GuardDependencyIT {
     private static void enrollAndSignIn(String base, ContainerProcess container) throws Exception {
         try (WebClient client = Walks.browser()) {
             HtmlPage login = client.getPage(base + "/app/home");
-            type(login, "j_username", "erin");
-            type(login, "j_password", "erin-password");
-            HtmlPage enroll = submitFormOf(login, "j_username");
-            assertTrue(enroll.getUrl().getPath().endsWith("/host/twostep/enroll"), enroll.getUrl() + "\n" + text(enroll));
-            type(enroll, "phone", "+44 20 7946 0958");
-            enroll.<HtmlRadioButtonInput>getFirstByXPath("//input[@value='sms']").setChecked(true);
-            HtmlPage code = submitFormOf(enroll, "phone");
-            assertTrue(text(code).contains("ending in 58"), text(code));
-            HtmlPage home = enterCode(code, container.nextCode());
+            HtmlPage home = Walks.hostLoginAndEnroll(login, container);
             assertTrue(home.getUrl().getPath().endsWith("/host/app/home"), home.getUrl() + "\n" + text(home));
             assertEquals("Signed in: erin", home.getHtmlElementById("user").asNormalizedText());
             // The authenticator-app page draws its QR code with ZXing: the dependency must have brought it.

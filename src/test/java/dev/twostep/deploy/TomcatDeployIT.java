@@ -1,9 +1,6 @@
 package dev.twostep.deploy;
 
-import static dev.twostep.testing.Pages.enterCode;
-import static dev.twostep.testing.Pages.submitFormOf;
 import static dev.twostep.testing.Pages.text;
-import static dev.twostep.testing.Pages.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +12,6 @@ import java.util.Map;
 
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlPage;
-import org.htmlunit.html.HtmlRadioButtonInput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,15 +84,7 @@ class TomcatDeployIT {
         try (WebClient client = Walks.browser()) {
             HtmlPage login = client.getPage(base + "/host/app/home");
             assertTrue(text(login).contains("Host sign-in"), text(login));
-            type(login, "j_username", "erin");
-            type(login, "j_password", "erin-password");
-            HtmlPage enroll = submitFormOf(login, "j_username");
-            assertTrue(enroll.getUrl().getPath().endsWith("/host/twostep/enroll"), enroll.getUrl() + "\n" + text(enroll));
-            type(enroll, "phone", "+44 20 7946 0958");
-            enroll.<HtmlRadioButtonInput>getFirstByXPath("//input[@value='sms']").setChecked(true);
-            HtmlPage code = submitFormOf(enroll, "phone");
-            assertTrue(text(code).contains("ending in 58"), text(code));
-            HtmlPage home = enterCode(code, tomcat.nextCode());
+            HtmlPage home = Walks.hostLoginAndEnroll(login, tomcat);
             assertEquals("Hello, erin", home.getHtmlElementById("user").asNormalizedText());
         }
     }

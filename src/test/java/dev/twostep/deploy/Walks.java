@@ -56,4 +56,20 @@ final class Walks {
             assertTrue(text(back).contains("Signed in as deployuser"), text(back));
         }
     }
+
+    /**
+     * A host app's FORM login as erin, then enrollment of a UK number by SMS and the code from the container's
+     * log; returns the page the code opened.
+     */
+    static HtmlPage hostLoginAndEnroll(HtmlPage login, ContainerProcess container) throws Exception {
+        type(login, "j_username", "erin");
+        type(login, "j_password", "erin-password");
+        HtmlPage enroll = submitFormOf(login, "j_username");
+        assertTrue(enroll.getUrl().getPath().endsWith("/host/twostep/enroll"), enroll.getUrl() + "\n" + text(enroll));
+        type(enroll, "phone", "+44 20 7946 0958");
+        enroll.<HtmlRadioButtonInput>getFirstByXPath("//input[@value='sms']").setChecked(true);
+        HtmlPage code = submitFormOf(enroll, "phone");
+        assertTrue(text(code).contains("ending in 58"), text(code));
+        return enterCode(code, container.nextCode());
+    }
 }

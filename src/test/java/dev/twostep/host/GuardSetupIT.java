@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
@@ -21,6 +18,7 @@ import org.htmlunit.html.HtmlPage;
 import org.junit.jupiter.api.Test;
 
 import dev.twostep.testing.TwostepServer;
+import dev.twostep.testing.Webapps;
 
 /**
  * The guard can be meant to be on and still not be: a host app that declares Twostep's listener but names no
@@ -31,7 +29,7 @@ class GuardSetupIT {
 
     @Test
     void theListenerWithoutTwostepProtectAndWithoutTheFilterStopsStartUp() throws Exception {
-        Path app = copy("form-host", xml -> withoutParam(withoutParam(xml, "twostep.protect.exclude"), "twostep.protect"));
+        Path app = copy("form-host", xml -> Webapps.withoutContextParam(Webapps.withoutContextParam(xml, "twostep.protect.exclude"), "twostep.protect"));
         String why = refused(app, Map.of());
         assertTrue(why.contains("twostep.protect"), why);
         assertTrue(why.contains("no page of this app is protected"), why);
@@ -40,10 +38,7 @@ class GuardSetupIT {
     @Test
     void aDeclaredFilterMappedToNothingStopsStartUp() throws Exception {
         Path app = copy("session-host", xml -> {
-            String mapping = "<filter-mapping>\n    <filter-name>twostep</filter-name>";
-            int start = xml.indexOf(mapping);
-            int end = xml.indexOf("</filter-mapping>", start) + "</filter-mapping>".length();
-            return xml.substring(0, start) + xml.substring(end);
+            return Webapps.without(xml, "<filter-mapping>\n    <filter-name>twostep</filter-name>", "</filter-mapping>");
         });
         String why = refused(app, Map.of());
         assertTrue(why.contains("no page of this app is protected"), why);
@@ -64,7 +59,7 @@ class GuardSetupIT {
 
     @Test
     void anExcludeWithoutTwostepProtectStopsStartUp() throws Exception {
-        Path app = copy("form-host", xml -> withoutParam(xml, "twostep.protect"));
+        Path app = copy("form-host", xml -> Webapps.withoutContextParam(xml, "twostep.protect"));
         String why = refused(app, Map.of());
         assertTrue(why.contains("twostep.protect.exclude"), why);
     }
@@ -98,7 +93,7 @@ class GuardSetupIT {
         TwostepServer server = formHost(app, settings);
         Throwable refused = assertThrows(Throwable.class, () -> server.beforeAll(null));
         try {
-            return messages(refused);
+            return Webapps.messages(refused);
         } finally {
             server.afterAll(null);
         }
@@ -114,37 +109,9 @@ class GuardSetupIT {
         });
     }
 
-    private static String withoutParam(String xml, String name) {
-        int at = xml.indexOf("<param-name>" + name + "</param-name>");
-        int start = xml.lastIndexOf("<context-param>", at);
-        int end = xml.indexOf("</context-param>", at) + "</context-param>".length();
-        return xml.substring(0, start) + xml.substring(end);
-    }
 
     /** A copy of a sample host app with its web.xml changed. */
-    private static Path copy(String sample, UnaryOperator<String> webXml) throws IOException {
-        Path dir = Files.createTempDirectory("guard-setup");
-        Path from = Path.of("src/test/webapps", sample);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path to = dir.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
-        Path xml = dir.resolve("WEB-INF/web.xml");
-        Files.writeString(xml, webXml.apply(Files.readString(xml)));
-        return dir;
-    }
-
-    private static String messages(Throwable e) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t).append('\n');
-        }
-        return all.toString();
+    private static Path copy(String sample, UnaryOperator<String> webXml) {
+        return Webapps.copy(Path.of("src/test/webapps", sample), webXml);
     }
 }

@@ -5,16 +5,12 @@ import static dev.twostep.testing.Pages.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlPage;
@@ -22,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.twostep.testing.TwostepServer;
+import dev.twostep.testing.Webapps;
 
 /**
  * A host app that forgot to map Twostep's CSRF filter: the guard's own pages still refuse a POST without
@@ -32,29 +29,8 @@ class GuardWithoutCsrfFilterIT {
     static final TwostepServer SERVER = new TwostepServer(Map.of()).webapp(withoutCsrfMapping(), server -> { });
 
     private static Path withoutCsrfMapping() {
-        try {
-            Path dir = Files.createTempDirectory("host-no-csrf");
-            Path from = Path.of("src/test/webapps/session-host");
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    Path to = dir.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(to);
-                    } else {
-                        Files.copy(p, to);
-                    }
-                }
-            }
-            Path webXml = dir.resolve("WEB-INF/web.xml");
-            String xml = Files.readString(webXml);
-            String mapping = "<filter-mapping>\n    <filter-name>twostep-csrf</filter-name>";
-            int start = xml.indexOf(mapping);
-            int end = xml.indexOf("</filter-mapping>", start) + "</filter-mapping>".length();
-            Files.writeString(webXml, xml.substring(0, start) + xml.substring(end));
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Webapps.copy(Path.of("src/test/webapps/session-host"), xml -> Webapps.without(xml,
+                "<filter-mapping>\n    <filter-name>twostep-csrf</filter-name>", "</filter-mapping>"));
     }
 
     @Test

@@ -7,12 +7,8 @@ import static dev.twostep.testing.Pages.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlPage;
@@ -20,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.twostep.testing.TwostepServer;
+import dev.twostep.testing.Webapps;
 import dev.twostep.web.TwostepListener;
 
 /**
@@ -42,28 +39,8 @@ class InitializerHostIT {
             }));
 
     private static Path withoutTwostepInWebXml() {
-        try {
-            Path dir = Files.createTempDirectory("host-initializer");
-            Path from = Path.of("src/test/webapps/session-host");
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    Path to = dir.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(to);
-                    } else {
-                        Files.copy(p, to);
-                    }
-                }
-            }
-            Path webXml = dir.resolve("WEB-INF/web.xml");
-            String xml = Files.readString(webXml);
-            int start = xml.indexOf("<!-- ===== Twostep: begin ===== -->");
-            int end = xml.indexOf("<!-- ===== Twostep: end ===== -->");
-            Files.writeString(webXml, xml.substring(0, start) + xml.substring(end));
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Webapps.copy(Path.of("src/test/webapps/session-host"), xml -> Webapps.without(xml,
+                "<!-- ===== Twostep: begin ===== -->", "<!-- ===== Twostep: end ===== -->"));
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.twostep.host;
 
 import static dev.twostep.host.SpringSecurityHostIT.assertSpringLogin;
 import static dev.twostep.host.SpringSecurityHostIT.enroll;
-import static dev.twostep.host.SpringSecurityHostIT.messages;
 import static dev.twostep.host.SpringSecurityHostIT.path;
 import static dev.twostep.host.SpringSecurityHostIT.springLogout;
 import static dev.twostep.host.SpringSecurityHostIT.wrongCode;
@@ -32,6 +31,7 @@ import org.springframework.web.WebApplicationInitializer;
 
 import dev.twostep.testing.Pages;
 import dev.twostep.testing.TwostepServer;
+import dev.twostep.testing.Webapps;
 import dev.twostep.web.TwostepListener;
 
 /**
@@ -130,7 +130,7 @@ class SpringJavaConfigHostIT {
                 .webappSetup(webapp -> springInitializer(webapp, GuardFirstInitializer.class));
         try {
             Throwable refused = assertThrows(Throwable.class, () -> guardFirst.beforeAll(null));
-            String why = messages(refused);
+            String why = Webapps.messages(refused);
             assertTrue(why.contains("twostep.filter-order"), why);
             assertTrue(why.contains("springSecurityFilterChain"), why);
         } finally {

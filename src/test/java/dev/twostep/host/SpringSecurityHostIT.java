@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.twostep.testing.Pages;
 import dev.twostep.testing.TwostepServer;
+import dev.twostep.testing.Webapps;
 
 /**
  * An existing app secured by Spring Security 6 (XML configuration, form login on Spring's generated page,
@@ -183,7 +183,7 @@ class SpringSecurityHostIT {
         TwostepServer guardFirst = new TwostepServer(Map.of()).webapp(copy, server -> { });
         try {
             Throwable refused = assertThrows(Throwable.class, () -> guardFirst.beforeAll(null));
-            String why = messages(refused);
+            String why = Webapps.messages(refused);
             assertTrue(why.contains("twostep.filter-order"), why);
             assertTrue(why.contains("springSecurityFilterChain"), why);
         } finally {
@@ -195,36 +195,7 @@ class SpringSecurityHostIT {
     }
 
     /** The spring-host app, copied, with the twostep.filter-order context-param taken out. */
-    private static Path withoutFilterOrder() throws IOException {
-        Path dir = Files.createTempDirectory("spring-host-guard-first");
-        try (Stream<Path> files = Files.walk(WEBAPP)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path to = dir.resolve(WEBAPP.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        Path webXml = dir.resolve("WEB-INF/web.xml");
-        String xml = Files.readString(webXml);
-        int name = xml.indexOf("<param-name>twostep.filter-order</param-name>");
-        int start = xml.lastIndexOf("<context-param>", name);
-        int end = xml.indexOf("</context-param>", name) + "</context-param>".length();
-        assertTrue(name > 0 && start > 0 && end > start, "spring-host's web.xml sets twostep.filter-order");
-        Files.writeString(webXml, xml.substring(0, start) + xml.substring(end));
-        return dir;
-    }
-
-    /** Every message in the cause chain, so the container's wrapping does not hide the one that matters. */
-    static String messages(Throwable e) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t).append('\n');
-        }
-        return all.toString();
+    private static Path withoutFilterOrder() {
+        return Webapps.copy(WEBAPP, xml -> Webapps.withoutContextParam(xml, "twostep.filter-order"));
     }
 }

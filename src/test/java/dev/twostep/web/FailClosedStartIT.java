@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.twostep.testing.TestDatabases;
 import dev.twostep.testing.TwostepServer;
+import dev.twostep.testing.Webapps;
 
 /**
  * Start-up refuses what would fail open: a server with no way to deliver codes (instead of writing them
@@ -30,7 +31,7 @@ class FailClosedStartIT {
                 .realSender();
         Throwable refused = assertThrows(Throwable.class, () -> server.beforeAll(null));
         try {
-            String why = messages(refused);
+            String why = Webapps.messages(refused);
             assertTrue(why.contains("twostep.delivery"), why);
             assertTrue(why.contains("TWILIO_AUTH_TOKEN"), why);
         } finally {
@@ -64,7 +65,7 @@ class FailClosedStartIT {
         try {
             first.beforeAll(null);
             Throwable refused = assertThrows(Throwable.class, () -> second.beforeAll(null));
-            assertTrue(messages(refused).contains("TWOSTEP_SECRET"), messages(refused));
+            assertTrue(Webapps.messages(refused).contains("TWOSTEP_SECRET"), Webapps.messages(refused));
         } finally {
             second.afterAll(null);
             first.afterAll(null);
@@ -89,14 +90,5 @@ class FailClosedStartIT {
             a.afterAll(null);
             TestDatabases.drop(fresh);
         }
-    }
-
-    /** Every message in the cause chain, so the container's wrapping does not hide the one that matters. */
-    private static String messages(Throwable e) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t).append('\n');
-        }
-        return all.toString();
     }
 }
