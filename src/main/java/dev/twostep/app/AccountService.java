@@ -219,7 +219,7 @@ public final class AccountService {
             if (Jdbc.update(c, INSERT, params(username, hash, now)) == 0) {
                 return false;
             }
-            if (!phones.insertIfAbsent(c, username, phoneE164, channel, now)) {
+            if (phoneE164 == null ? phones.known(c, username) : !phones.insertIfAbsent(c, username, phoneE164, channel, now)) {
                 // A guarded host app sharing this database already knows this name: it is taken.
                 c.rollback();
                 return false;

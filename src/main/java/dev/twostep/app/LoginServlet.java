@@ -18,6 +18,7 @@ import dev.twostep.guard.ReturnTo;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.web.CodeSending;
 import dev.twostep.web.RememberedDevices;
+import dev.twostep.web.SecondStep;
 import dev.twostep.web.Requests;
 import dev.twostep.web.Views;
 
@@ -111,7 +112,7 @@ public class LoginServlet extends HttpServlet {
         }
         if (remembered.signInIfRemembered(request, response, state)) {
             // A remembered device of this user: nothing is sent.
-            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            SecondStep.of(getServletContext()).passed(request, response, username);
             return;
         }
         // This POST is the person asking to sign in: the code goes now, never from a page view.

@@ -94,11 +94,13 @@ public class RegisterServlet extends HttpServlet {
         if (problems.contains(AccountService.Problem.PASSWORD_LENGTH)) {
             errors.put("password", "register.error.password");
         }
-        PhoneNumbers.Parsed parsed = phoneNumbers.parse(phone);
-        if (!parsed.ok()) {
+        // Where the operator offers no phone (twostep.factors without sms and voice), an app is set up next.
+        boolean withPhone = !config.channels().isEmpty();
+        PhoneNumbers.Parsed parsed = withPhone ? phoneNumbers.parse(phone) : null;
+        if (withPhone && !parsed.ok()) {
             errors.put("phone", "register.error.phone." + parsed.problem().name().toLowerCase(java.util.Locale.ROOT));
         }
-        if (channel.isEmpty()) {
+        if (withPhone && channel.isEmpty()) {
             errors.put("channel", "register.error.channel");
         }
         if (errors.isEmpty()) {
@@ -116,7 +118,8 @@ public class RegisterServlet extends HttpServlet {
             }
             Optional<AccountService.Problem> problem;
             try {
-                problem = accounts.register(username, password, parsed.e164(), channel.get());
+                problem = withPhone ? accounts.register(username, password, parsed.e164(), channel.get())
+                        : accounts.register(username, password, null, null);
             } catch (HashingBusyException e) {
                 // Nothing was hashed or stored: the registration does not count toward the address's limit.
                 limiter.release(counted);
@@ -127,6 +130,10 @@ public class RegisterServlet extends HttpServlet {
             }
             if (problem.isEmpty()) {
                 GuardState state = GuardSession.firstStepPassed(request, username, clock.millis());
+                if (!withPhone) {
+                    Http.seeOther(request, response, config.pagesPath() + "/app");
+                    return;
+                }
                 sending.sendFirst(request, state);
                 Http.seeOther(request, response, config.pagesPath() + "/code");
                 return;
@@ -139,6 +146,7 @@ public class RegisterServlet extends HttpServlet {
 
     private void render(HttpServletRequest request, HttpServletResponse response, int status, Map<String, Object> vars)
             throws IOException {
+        vars.put("withPhone", !config.channels().isEmpty());
         vars.put("offersSms", config.channels().contains(Channel.SMS));
         vars.put("offersVoice", config.channels().contains(Channel.VOICE));
         views.render(request, response, status, "register", vars);

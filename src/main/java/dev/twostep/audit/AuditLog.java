@@ -30,11 +30,14 @@ public final class AuditLog {
 
     private static final String HAD_PHONE = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?)"
             + " LIMIT 1";
+    private static final String HAD_FACTOR = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?, ?)"
+            + " LIMIT 1";
     /**
-     * Kept whatever the retention: they prove a user once had a confirmed phone (re-enrollment is refused
-     * on them), and there are one or two per user.
+     * Kept whatever the retention: they prove a user once had a confirmed phone or app (re-enrollment is
+     * refused on them), and there are a few per user.
      */
-    public static final Set<Event> KEPT_FOREVER = Set.of(Event.ENROLLED, Event.PHONE_CHANGED);
+    public static final Set<Event> KEPT_FOREVER = Set.of(Event.ENROLLED, Event.PHONE_CHANGED,
+            Event.AUTHENTICATOR_ADDED);
     private static final String PURGE = "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
             + " WHERE at < ? AND event NOT IN (" + KEPT_FOREVER.stream().map(e -> "'" + e.name() + "'").sorted()
             .collect(Collectors.joining(", ")) + ") LIMIT ?)";
@@ -102,6 +105,16 @@ public final class AuditLog {
     public boolean hadConfirmedPhone(String username) {
         return jdbc.queryOne("reading the audit trail", HAD_PHONE, params(username, Event.ENROLLED.name(),
                 Event.PHONE_CHANGED.name()), rs -> Boolean.TRUE).orElse(false);
+    }
+
+    /**
+     * Whether the trail shows this user once had a confirmed second factor of their own: a phone, or an
+     * authenticator app. Such a user who has none now must not set one up at sign-in (trust on first use
+     * holds only for the first).
+     */
+    public boolean hadConfirmedFactor(String username) {
+        return jdbc.queryOne("reading the audit trail", HAD_FACTOR, params(username, Event.ENROLLED.name(),
+                Event.PHONE_CHANGED.name(), Event.AUTHENTICATOR_ADDED.name()), rs -> Boolean.TRUE).orElse(false);
     }
 
     public List<Entry> recent(String username, int limit) {

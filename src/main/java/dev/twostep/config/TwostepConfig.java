@@ -56,7 +56,9 @@ public record TwostepConfig(
         Duration sessionMaxAge,
         boolean sessionHostPrefix,
         boolean dbJndiExplicit,
-        int rememberDeviceDays) {
+        int rememberDeviceDays,
+        Set<FactorKind> factors,
+        Set<Required> requiredFactors) {
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -122,6 +124,16 @@ public record TwostepConfig(
         /** A session attribute the host app sets at its own sign-in (a String, or a Principal). */
         SESSION_ATTRIBUTE
     }
+
+    /**
+     * The kinds of second factor users may add ({@code twostep.factors}). A kind left out cannot be added;
+     * for SMS and voice it also cannot be used, as {@code twostep.channels} always did; an authenticator
+     * app or recovery codes a user already has keep working, so taking a kind out never locks anyone out.
+     */
+    public enum FactorKind { SMS, VOICE, TOTP, RECOVERY }
+
+    /** The kinds every user must have ({@code twostep.factors.required}); a phone is SMS or voice. */
+    public enum Required { PHONE, TOTP, RECOVERY }
 
     public static final String DEFAULT_JNDI_NAME = "java:comp/env/jdbc/twostep";
 
@@ -196,6 +208,9 @@ public record TwostepConfig(
             channels.add(Channel.parse(name).orElseThrow(() -> new ConfigException("twostep.channels",
                     "must list sms, voice or both, got '" + name.trim() + "'")));
         }
+        Set<FactorKind> factors = factors(s, channels);
+        channels.removeIf(c -> !factors.contains(c == Channel.SMS ? FactorKind.SMS : FactorKind.VOICE));
+        Set<Required> required = required(s, factors);
         Set<String> allowedRegions = new java.util.TreeSet<>();
         for (String r : s.get("twostep.phone.allowed-regions", region).split(",")) {
             String code = r.trim().toUpperCase(Locale.ROOT);
@@ -282,7 +297,84 @@ public record TwostepConfig(
                 Duration.ofMinutes(s.getInt("twostep.session.max-minutes", 720, 5, 43_200)),
                 s.getBoolean("twostep.session.cookie-host-prefix", false),
                 s.get("twostep.db.jndi") != null,
-                s.getInt("twostep.remember-device.days", 0, 0, 365));
+                s.getInt("twostep.remember-device.days", 0, 0, 365),
+                Set.copyOf(factors),
+                Set.copyOf(required));
+    }
+
+    /**
+     * {@code twostep.factors}: by default every kind, with SMS and voice as {@code twostep.channels} says.
+     * Set with {@code twostep.channels} too, the two must agree on SMS and voice. At least one kind that
+     * signs in alone (SMS, voice or an app) is needed: recovery codes run out.
+     */
+    private static Set<FactorKind> factors(Settings s, Set<Channel> channels) {
+        String value = s.get("twostep.factors");
+        Set<FactorKind> kinds = EnumSet.noneOf(FactorKind.class);
+        if (value == null) {
+            channels.forEach(c -> kinds.add(c == Channel.SMS ? FactorKind.SMS : FactorKind.VOICE));
+            kinds.add(FactorKind.TOTP);
+            kinds.add(FactorKind.RECOVERY);
+            return kinds;
+        }
+        for (String name : value.split(",")) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            kinds.add(switch (n) {
+                case "sms" -> FactorKind.SMS;
+                case "voice" -> FactorKind.VOICE;
+                case "totp", "app" -> FactorKind.TOTP;
+                case "recovery" -> FactorKind.RECOVERY;
+                default -> throw new ConfigException("twostep.factors",
+                        "must list sms, voice, totp and recovery (any of them), got '" + name.trim() + "'");
+            });
+        }
+        if (!kinds.contains(FactorKind.SMS) && !kinds.contains(FactorKind.VOICE) && !kinds.contains(FactorKind.TOTP)) {
+            throw new ConfigException("twostep.factors", "needs sms, voice or totp: recovery codes alone run out");
+        }
+        if (s.get("twostep.channels") != null) {
+            for (Channel c : Channel.values()) {
+                boolean inFactors = kinds.contains(c == Channel.SMS ? FactorKind.SMS : FactorKind.VOICE);
+                if (inFactors != channels.contains(c)) {
+                    throw new ConfigException("twostep.factors", "and twostep.channels disagree on "
+                            + c.name().toLowerCase(Locale.ROOT) + "; set only twostep.factors");
+                }
+            }
+        }
+        return kinds;
+    }
+
+    /** {@code twostep.factors.required}: each kind named must be one users may add. */
+    private static Set<Required> required(Settings s, Set<FactorKind> factors) {
+        Set<Required> required = EnumSet.noneOf(Required.class);
+        String value = s.get("twostep.factors.required", "");
+        for (String name : value.split(",")) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            if (n.isEmpty()) {
+                continue;
+            }
+            Required kind = switch (n) {
+                case "phone" -> Required.PHONE;
+                case "totp", "app" -> Required.TOTP;
+                case "recovery" -> Required.RECOVERY;
+                default -> throw new ConfigException("twostep.factors.required",
+                        "must list phone, totp or recovery, got '" + name.trim() + "'");
+            };
+            boolean offered = switch (kind) {
+                case PHONE -> factors.contains(FactorKind.SMS) || factors.contains(FactorKind.VOICE);
+                case TOTP -> factors.contains(FactorKind.TOTP);
+                case RECOVERY -> factors.contains(FactorKind.RECOVERY);
+            };
+            if (!offered) {
+                throw new ConfigException("twostep.factors.required", "requires " + n
+                        + ", which twostep.factors does not offer");
+            }
+            required.add(kind);
+        }
+        return required;
+    }
+
+    /** Whether users may add this kind. */
+    public boolean offers(FactorKind kind) {
+        return factors.contains(kind);
     }
 
     /** A path inside the app: one leading slash, no scheme, host or backslash. */
@@ -346,6 +438,7 @@ public record TwostepConfig(
                 + ", publicOrigin=" + publicOrigin + ", identity=" + identity
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels
+                + ", factors=" + factors + ", factors.required=" + requiredFactors
                 + ", allowedRegions=" + allowedRegions + ", trustedProxies=" + trustedProxies + ", " + limits
                 + ", session.maxAge=" + sessionMaxAge.toMinutes() + "min, session.cookieHostPrefix=" + sessionHostPrefix
                 + (twilio == null ? "" : ", " + twilio);

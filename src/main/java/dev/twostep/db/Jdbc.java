@@ -166,4 +166,14 @@ public final class Jdbc {
             return ps.executeUpdate();
         }
     }
+
+    /** Whether a query on a connection the caller holds (inside {@link #inTransaction}) finds a row. */
+    public static boolean exists(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
 }

@@ -51,6 +51,15 @@ public final class PhoneDao {
     }
 
     /**
+     * Whether a guarded app sharing this database already knows this user name: it has a phone or an
+     * authenticator app, inside the caller's transaction.
+     */
+    public boolean known(Connection c, String username) throws SQLException {
+        return Jdbc.exists(c, "SELECT 1 FROM phones WHERE username = ? UNION ALL"
+                + " SELECT 1 FROM totp_factors WHERE username = ?", params(username, username));
+    }
+
+    /**
      * Enrolls a number for a user who has none confirmed yet.
      *
      * @return false when the user already has a confirmed phone (which is left as it was)

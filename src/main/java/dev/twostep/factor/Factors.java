@@ -5,6 +5,7 @@ import static dev.twostep.db.Jdbc.params;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.twostep.db.Jdbc;
 import dev.twostep.enroll.Phone;
@@ -54,6 +55,34 @@ public final class Factors {
     public boolean hasUsable(String username) {
         return list(username).stream()
                 .anyMatch(f -> !(f instanceof Factor.RecoveryCodesFactor codes) || codes.usable());
+    }
+
+    /**
+     * The factor the second step offers first: the phone or an authenticator app, whichever signed in last
+     * (the phone on a tie or when neither has yet), or the one the user has. Empty when the user has neither
+     * (enrollment comes next). Users without an app cost one query; only those with one cost the phone's
+     * look-ups too.
+     */
+    public Optional<Factor.Kind> preferred(String username) {
+        Long appUsed = null;
+        boolean app = false;
+        for (TotpFactor t : apps.list(username)) {
+            if (t.confirmed()) {
+                app = true;
+                Long used = t.lastUsedAt() == null ? t.confirmedAt() : t.lastUsedAt();
+                appUsed = appUsed == null || used > appUsed ? used : appUsed;
+            }
+        }
+        Optional<Phone> phone = phones.find(username).filter(Phone::confirmed);
+        if (!app) {
+            return phone.isPresent() ? Optional.of(Factor.Kind.PHONE) : Optional.empty();
+        }
+        if (phone.isEmpty()) {
+            return Optional.of(Factor.Kind.TOTP);
+        }
+        Long phoneUsed = phoneLastUsed(phone.get());
+        long phoneAt = phoneUsed == null ? phone.get().confirmedAt() : phoneUsed;
+        return Optional.of(appUsed > phoneAt ? Factor.Kind.TOTP : Factor.Kind.PHONE);
     }
 
     private Long phoneLastUsed(Phone phone) {

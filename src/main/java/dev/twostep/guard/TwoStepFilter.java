@@ -75,11 +75,22 @@ public class TwoStepFilter extends HttpFilter {
             return;
         }
         Optional<GuardState> state = GuardSession.current(request, config, clock.millis());
-        if (state.isPresent() && state.get().verified()) {
+        boolean owed = state.isPresent() && state.get().verified() && SetupOwed.owed(request);
+        if (state.isPresent() && state.get().verified() && !owed) {
             chain.doFilter(GuardRequest.wrapIfNeeded(request, state.get().username()), response);
             return;
         }
         response.setHeader("Cache-Control", "no-store");
+        if (owed) {
+            // Both steps passed, but the operator requires another kind of factor first (twostep.factors.required).
+            if (!isNavigation(request)) {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN);
+                return;
+            }
+            ReturnTo.saveIfGet(request);
+            Http.seeOther(request, response, config.pagesPath() + "/setup");
+            return;
+        }
         if (!isNavigation(request) || (state.isEmpty() && config.loginUrl() == null)) {
             response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
             return;

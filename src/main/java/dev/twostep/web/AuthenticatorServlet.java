@@ -15,12 +15,17 @@ import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.QrSvg;
+import dev.twostep.enroll.Phone;
+import dev.twostep.enroll.PhoneDao;
 import dev.twostep.guard.Attributes;
+import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
+import dev.twostep.guard.SetupOwed;
 
 /**
- * Adding an authenticator app ({@code <pages-path>/app}), for a session that passed both steps. Viewing
+ * Adding an authenticator app ({@code <pages-path>/app}), for a session that passed both steps, or as the
+ * first factor of a user at the code step who has none yet (where the operator offers apps). Viewing
  * the page makes a new secret, stored sealed and unconfirmed, and shows it as a QR code (inline SVG, so the
  * page's {@code default-src 'none'} policy holds) and as text; the app counts once a first code from it
  * confirmed it. The app being added is remembered in the session, so the code confirms that app only.
@@ -34,6 +39,9 @@ public class AuthenticatorServlet extends HttpServlet {
     private transient TwostepConfig config;
     private transient Clock clock;
     private transient AuditLog audit;
+    private transient PhoneDao phones;
+    private transient Enrollment enrollment;
+    private transient SecondStep secondStep;
 
     @Override
     public void init() {
@@ -42,21 +50,50 @@ public class AuthenticatorServlet extends HttpServlet {
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         clock = Attributes.require(getServletContext(), Clock.class);
         audit = Attributes.require(getServletContext(), AuditLog.class);
+        phones = Attributes.require(getServletContext(), PhoneDao.class);
+        enrollment = Enrollment.of(getServletContext());
+        secondStep = SecondStep.of(getServletContext());
     }
 
-    private GuardState verified(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        return Requests.fullySignedIn(request, response, config, clock.millis());
+    /**
+     * The user who may add an app here: a signed-in one, or, where the operator offers apps, one at the code
+     * step who has no factor yet and may set one up (trust on first use, as for a first phone). Null after
+     * answering anyone else.
+     */
+    private GuardState adding(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<GuardState> current = GuardSession.current(request, config, clock.millis(), true);
+        if (current.isPresent() && !current.get().verified()) {
+            String username = current.get().username();
+            if (!phones.find(username).map(Phone::confirmed).orElse(false) && !apps.hasConfirmed(username)) {
+                if (!config.offers(TwostepConfig.FactorKind.TOTP)) {
+                    Http.seeOther(request, response, config.pagesPath() + "/enroll");
+                    return null;
+                }
+                Optional<String> refused = enrollment.refusal(username);
+                if (refused.isPresent()) {
+                    enrollment.refuse(request, response, refused.get());
+                    return null;
+                }
+                return current.get();
+            }
+        }
+        GuardState state = Requests.fullySignedIn(request, response, config, clock.millis());
+        if (state != null && !config.offers(TwostepConfig.FactorKind.TOTP)) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            return null;
+        }
+        return state;
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        GuardState state = verified(request, response);
+        GuardState state = adding(request, response);
         if (state == null) {
             return;
         }
         AuthenticatorApps.Pending pending = apps.begin(state.username());
         request.getSession().setAttribute(PENDING, pending.id());
-        show(request, response, HttpServletResponse.SC_OK, pending, null);
+        show(request, response, HttpServletResponse.SC_OK, state, pending, null);
     }
 
     @Override
@@ -64,7 +101,7 @@ public class AuthenticatorServlet extends HttpServlet {
         if (Csrf.refused(request, response)) {
             return;
         }
-        GuardState state = verified(request, response);
+        GuardState state = adding(request, response);
         if (state == null) {
             return;
         }
@@ -78,29 +115,41 @@ public class AuthenticatorServlet extends HttpServlet {
         }
         String typed = request.getParameter("code");
         if (!AuthenticatorApps.wellFormed(typed)) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, pending.get(), "app.error.malformed");
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, pending.get(), "app.error.malformed");
             return;
         }
         if (!apps.confirm(state.username(), pending.get().id(), typed)) {
-            show(request, response, Http.UNPROCESSABLE, pending.get(), "app.error.wrong");
+            show(request, response, Http.UNPROCESSABLE, state, pending.get(), "app.error.wrong");
             return;
         }
         session.removeAttribute(PENDING);
         audit.record(AuditLog.Event.AUTHENTICATOR_ADDED, state.username(), Requests.client(getServletContext(), request),
                 AuthenticatorApps.DEFAULT_LABEL);
+        if (!state.verified()) {
+            // The first factor of this user, set up at sign-in: it passed the second step with its first code.
+            if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
+                Http.seeOther(request, response, config.pagesPath() + "/code");
+                return;
+            }
+            if (!config.requiredFactors().isEmpty() && secondStep.owed(state.username()).isPresent()) {
+                SetupOwed.set(request.getSession());
+            }
+        }
         Map<String, Object> vars = new HashMap<>();
         vars.put("done", true);
-        vars.put("next", config.successUrl());
+        vars.put("next", secondStep.next(request));
         views.render(request, response, HttpServletResponse.SC_OK, "app", vars);
     }
 
-    private void show(HttpServletRequest request, HttpServletResponse response, int status,
+    private void show(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
                       AuthenticatorApps.Pending pending, String errorKey) throws IOException {
         Map<String, Object> vars = new HashMap<>();
         vars.put("done", false);
         vars.put("qr", QrSvg.render(pending.uri(), Views.message(request, "app.qr.label")));
         vars.put("secret", pending.secretText());
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey));
+        vars.put("required", state.verified() && SetupOwed.owed(request));
+        vars.put("phoneInstead", !state.verified() && !config.channels().isEmpty());
         views.render(request, response, status, "app", vars);
     }
 }

@@ -81,7 +81,8 @@ public final class CodeSending {
      */
     public void sendFirst(HttpServletRequest request, GuardState state) {
         Optional<Phone> phone = phones.find(state.username());
-        if (phone.isPresent()) {
+        if (phone.isPresent() && !config.channels().isEmpty()
+                && SecondStep.of(context).phoneFirst(state.username(), phone.get(), state.verified())) {
             flash(request.getSession(), send(request, state, phone.get(), offered(phone.get().channel()), false));
         }
     }
@@ -94,7 +95,7 @@ public final class CodeSending {
     Outcome send(HttpServletRequest request, GuardState state, Phone phone, Channel channel, boolean again) {
         Purpose purpose = phone.confirmed() ? Purpose.LOGIN : Purpose.ENROLL;
         AuditLog.Client client = Requests.client(context, request);
-        if (purpose == Purpose.ENROLL && audit.hadConfirmedPhone(state.username())) {
+        if (purpose == Purpose.ENROLL && !state.verified() && audit.hadConfirmedPhone(state.username())) {
             // A confirmed phone vanished (a restore, another database): no code confirms a new one here.
             audit.record(AuditLog.Event.CODE_SEND_FAILED, state.username(), client, "once had a confirmed phone");
             return Outcome.failed(HttpServletResponse.SC_FORBIDDEN, "enroll.lostPhone");

@@ -2,7 +2,9 @@ package dev.twostep.web;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +64,7 @@ public class CodeServlet extends HttpServlet {
     private transient RecoveryCodes recovery;
     private transient RecoveryCodeDao recoveryCodes;
     private transient RememberedDevices remembered;
+    private transient SecondStep secondStep;
 
     @Override
     public void init() {
@@ -78,62 +81,83 @@ public class CodeServlet extends HttpServlet {
         recovery = Attributes.require(getServletContext(), RecoveryCodes.class);
         recoveryCodes = Attributes.require(getServletContext(), RecoveryCodeDao.class);
         remembered = RememberedDevices.of(getServletContext());
+        secondStep = SecondStep.of(getServletContext());
     }
 
-    /** The user at the code step, or null after answering for the other cases. */
+    /**
+     * The user at the code step, or null after answering for the other cases. A signed-in user adding a phone
+     * (none confirmed yet) confirms it here too.
+     */
     private GuardState pending(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<GuardState> state = GuardSession.current(request, config, clock.millis(), true);
         if (state.isEmpty()) {
             Requests.toSignIn(request, response, config);
             return null;
         }
-        if (state.get().verified()) {
+        if (state.get().verified() && phones.find(state.get().username()).map(p -> p.confirmed()).orElse(true)) {
             Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
             return null;
         }
         return state.get();
     }
 
-    /** The user's phone, or null after sending the user to enrollment (or to the "ask your administrator" page). */
-    private Phone phone(HttpServletRequest request, HttpServletResponse response, GuardState state) throws IOException {
-        Optional<Phone> phone = phones.find(state.username());
-        if (phone.isEmpty()) {
-            enrollment.startOrRefuse(request, response, state.username());
-            return null;
+    /** The user's ways, or null after sending a user with none to enrollment (or to the page that says why not). */
+    private SecondStep.Ways ways(HttpServletRequest request, HttpServletResponse response, GuardState state,
+                                 Challenge current) throws IOException {
+        SecondStep.Ways ways = secondStep.ways(state.username(), state.verified(), current == null ? null : current.channel());
+        if (!ways.offered().isEmpty()) {
+            return ways;
         }
-        return phone.get();
+        if (ways.phone() == null) {
+            enrollment.startOrRefuse(request, response, state.username());
+        } else {
+            // A phone the operator no longer sends to, and nothing else: only an operator can help.
+            enrollment.refuse(request, response, "code.error.noWay");
+        }
+        return null;
+    }
+
+    /** The way the page shows: the one asked for when the user has it, else the code sent, else the first. */
+    private static SecondStep.Way shown(HttpServletRequest request, SecondStep.Ways ways, Challenge current) {
+        Optional<SecondStep.Way> asked = SecondStep.Way.parse(request.getParameter("way")).filter(ways::has);
+        if (asked.isPresent()) {
+            return asked.get();
+        }
+        if (current != null && ways.has(SecondStep.Way.of(current.channel()))) {
+            return SecondStep.Way.of(current.channel());
+        }
+        return ways.offered().get(0);
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         GuardState state = pending(request, response);
-        Phone phone = state == null ? null : phone(request, response, state);
-        if (phone == null) {
+        if (state == null) {
             return;
         }
-        if (remembered.signInIfRemembered(request, response, state)) {
+        Challenge current = sentFor(state);
+        SecondStep.Ways ways = ways(request, response, state, current);
+        if (ways == null) {
+            return;
+        }
+        if (!state.verified() && remembered.signInIfRemembered(request, response, state)) {
             // A remembered device of this user (a host app's sign-in lands here): nothing is sent.
-            Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+            secondStep.passed(request, response, state.username());
             return;
         }
         CodeSending.Outcome flash = CodeSending.takeFlash(request.getSession());
-        Challenge current = sentFor(state);
-        Channel channel = current == null ? sending.offered(phone.channel()) : current.channel();
+        SecondStep.Way way = shown(request, ways, current);
         if (flash != null && !flash.sent()) {
-            showFailed(request, response, flash, phone, channel, current != null);
+            showFailed(request, response, flash, state, ways, way, current);
             return;
         }
-        if (current == null) {
-            // Nothing sent yet for this sign-in: the page offers to send, and sends only when asked.
-            show(request, response, HttpServletResponse.SC_OK, phone, channel, false, null, null);
+        if (current != null && current.deliveryFailed() && way.channel() == current.channel()) {
+            show(request, response, HttpServletResponse.SC_OK, state, ways, way, current, null,
+                    "code.error.notDelivered." + CodeSending.name(current.channel()));
             return;
         }
-        if (current.deliveryFailed()) {
-            show(request, response, HttpServletResponse.SC_OK, phone, channel, true, null,
-                    "code.error.notDelivered." + CodeSending.name(channel));
-            return;
-        }
-        show(request, response, HttpServletResponse.SC_OK, phone, channel, true, flash == null ? null : flash.key(), null);
+        show(request, response, HttpServletResponse.SC_OK, state, ways, way, current,
+                flash == null ? null : flash.key(), null);
     }
 
     @Override
@@ -142,54 +166,65 @@ public class CodeServlet extends HttpServlet {
             return;
         }
         GuardState state = pending(request, response);
-        Phone phone = state == null ? null : phone(request, response, state);
-        if (phone == null) {
+        if (state == null) {
+            return;
+        }
+        Challenge current = sentFor(state);
+        SecondStep.Ways ways = ways(request, response, state, current);
+        if (ways == null) {
             return;
         }
         String action = request.getParameter("action");
-        Challenge current = sentFor(state);
-        Channel currentChannel = current == null ? sending.offered(phone.channel()) : current.channel();
+        SecondStep.Way sentWay = current == null ? null : SecondStep.Way.of(current.channel());
+        if ("totp".equals(action) && ways.has(SecondStep.Way.APP)) {
+            verifyApp(request, response, state, ways, current);
+            return;
+        }
+        if ("recovery".equals(action) && ways.has(SecondStep.Way.RECOVERY)) {
+            verifyRecovery(request, response, state, ways, current);
+            return;
+        }
+        SecondStep.Way phoneWay = sentWay != null ? sentWay
+                : ways.offered().stream().filter(w -> w.channel() != null).findFirst().orElse(null);
+        if (phoneWay == null) {
+            // No phone to send to or verify a sent code from: only the app or a recovery code signs in.
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, ways.offered().get(0), current,
+                    null, "code.error.action");
+            return;
+        }
         if ("verify".equals(action) || action == null) {
-            verify(request, response, state, phone, currentChannel);
-            return;
-        }
-        if ("totp".equals(action)) {
-            verifyApp(request, response, state, phone, currentChannel, current != null);
-            return;
-        }
-        if ("recovery".equals(action)) {
-            verifyRecovery(request, response, state, phone, currentChannel, current != null);
+            verify(request, response, state, ways, phoneWay, current);
             return;
         }
         Channel channel;
         if ("send".equals(action) || "switch".equals(action)) {
             Optional<Channel> asked = Channel.parse(request.getParameter("channel"));
-            if (asked.isEmpty() || !config.channels().contains(asked.get())) {
-                show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, currentChannel, current != null,
-                        null, "code.error.channel");
+            if (asked.isEmpty() || !ways.has(SecondStep.Way.of(asked.get()))) {
+                show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, phoneWay, current, null,
+                        "code.error.channel");
                 return;
             }
             channel = asked.get();
         } else if ("resend".equals(action)) {
-            channel = currentChannel;
+            channel = phoneWay.channel();
         } else {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, currentChannel, current != null, null,
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, phoneWay, current, null,
                     "code.error.action");
             return;
         }
-        CodeSending.Outcome outcome = sending.send(request, state, phone, channel, current != null);
+        CodeSending.Outcome outcome = sending.send(request, state, ways.phone(), channel, current != null);
         if (!outcome.sent()) {
-            showFailed(request, response, outcome, phone, currentChannel, current != null);
+            showFailed(request, response, outcome, state, ways, SecondStep.Way.of(channel), current);
             return;
         }
         CodeSending.flash(request.getSession(), outcome);
         Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 
-    private void verify(HttpServletRequest request, HttpServletResponse response, GuardState state, Phone phone,
-                        Channel channel) throws IOException {
+    private void verify(HttpServletRequest request, HttpServletResponse response, GuardState state,
+                        SecondStep.Ways ways, SecondStep.Way way, Challenge current) throws IOException {
         if (state.challengeId() == 0) {
-            show(request, response, Http.UNPROCESSABLE, phone, channel, false, null, "code.error.notActive");
+            show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.error.notActive");
             return;
         }
         VerifyResult result = codes.verify(state.username(), state.challengeId(), request.getParameter("code"));
@@ -206,7 +241,8 @@ public class CodeServlet extends HttpServlet {
                 if (used.purpose() == Purpose.ENROLL) {
                     if (!phones.confirm(state.username(), used.destination(), clock.millis())) {
                         // The number was changed while this code was on its way: it confirms nothing.
-                        show(request, response, Http.UNPROCESSABLE, phone, channel, true, null, "code.error.notActive");
+                        show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
+                                "code.error.notActive");
                         return;
                     }
                     audit.record(AuditLog.Event.ENROLLED, state.username(), client,
@@ -214,31 +250,32 @@ public class CodeServlet extends HttpServlet {
                 }
                 if (!GuardSession.secondStepPassed(request, state)) {
                     // Another sign-in started on this session while the code was checked.
-                    show(request, response, Http.UNPROCESSABLE, phone, channel, true, null, "code.error.notActive");
+                    show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.error.notActive");
                     return;
                 }
                 remembered.rememberIfAsked(request, response, state.username());
-                Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+                secondStep.passed(request, response, state.username());
             }
-            case WRONG -> show(request, response, Http.UNPROCESSABLE, phone, channel, true, null,
+            case WRONG -> show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
                     "code.error.wrong", result.attemptsLeft());
-            case MALFORMED -> show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, true, null,
-                    "code.error.malformed", codes.policy().length());
-            case EXPIRED -> show(request, response, Http.UNPROCESSABLE, phone, channel, true, null, "code.error.expired");
-            case TOO_MANY_ATTEMPTS -> show(request, response, Http.UNPROCESSABLE, phone, channel, true, null,
+            case MALFORMED -> show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, way, current,
+                    null, "code.error.malformed", codes.policy().length());
+            case EXPIRED -> show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
+                    "code.error.expired");
+            case TOO_MANY_ATTEMPTS -> show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
                     "code.error.tooMany");
-            case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, phone, channel, true, null,
+            case NOT_ACTIVE -> show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
                     "code.error.notActive");
             case BLOCKED -> {
                 if (result.challenge() != null) {
-                    tellBlocked(request, state, result.challenge());
+                    tellBlocked(request, state, result.challenge().destination(), result.challenge().channel());
                 }
-                show(request, response, HttpServletResponse.SC_FORBIDDEN, phone, channel, true, null,
+                show(request, response, HttpServletResponse.SC_FORBIDDEN, state, ways, way, current, null,
                         "code.error.blocked");
             }
             case LOCKED -> {
                 Requests.retryAfter(response, result.retryAfter());
-                show(request, response, Http.TOO_MANY, phone, channel, true, null, "code.error.locked",
+                show(request, response, Http.TOO_MANY, state, ways, way, current, null, "code.error.locked",
                         LimitedException.minutes(result.retryAfter()));
             }
         }
@@ -246,49 +283,46 @@ public class CodeServlet extends HttpServlet {
 
     /**
      * A code from an authenticator app, instead of a sent code: it needs nothing sent, so it works before
-     * "Text me a code" too. Wrong app codes count in the same lock as wrong sent codes, and a locked second
+     * any code went out. Wrong app codes count in the same lock as wrong sent codes, and a locked second
      * step refuses them; a code is accepted once.
      */
-    private void verifyApp(HttpServletRequest request, HttpServletResponse response, GuardState state, Phone phone,
-                           Channel channel, boolean sent) throws IOException {
+    private void verifyApp(HttpServletRequest request, HttpServletResponse response, GuardState state,
+                           SecondStep.Ways ways, Challenge current) throws IOException {
+        SecondStep.Way way = SecondStep.Way.APP;
         String typed = request.getParameter("code");
         if (!AuthenticatorApps.wellFormed(typed)) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null,
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, way, current, null,
                     "code.app.error.malformed");
-            return;
-        }
-        if (!apps.hasConfirmed(state.username())) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null, "code.error.action");
             return;
         }
         AuditLog.Client client = Requests.client(getServletContext(), request);
         VerifyResult result = codes.verifyWithoutChallenge(state.username(),
                 () -> apps.signIn(state.username(), typed).isPresent(),
-                () -> tellBlocked(request, state, phone.e164(), phone.channel()));
+                () -> tellBlocked(request, state, ways.phone()));
         switch (result.outcome()) {
             case ACCEPTED -> {
                 audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, "authenticator app");
                 if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
-                    show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.error.notActive");
+                    show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.error.notActive");
                     return;
                 }
                 remembered.rememberIfAsked(request, response, state.username());
-                Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+                secondStep.passed(request, response, state.username());
             }
             case BLOCKED -> {
                 audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (authenticator app)");
-                show(request, response, HttpServletResponse.SC_FORBIDDEN, phone, channel, sent, null,
+                show(request, response, HttpServletResponse.SC_FORBIDDEN, state, ways, way, current, null,
                         "code.error.blocked");
             }
             case LOCKED -> {
                 audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (authenticator app)");
                 Requests.retryAfter(response, result.retryAfter());
-                show(request, response, Http.TOO_MANY, phone, channel, sent, null, "code.error.locked",
+                show(request, response, Http.TOO_MANY, state, ways, way, current, null, "code.error.locked",
                         LimitedException.minutes(result.retryAfter()));
             }
             default -> {
                 audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (authenticator app)");
-                show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.app.error.wrong");
+                show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.app.error.wrong");
             }
         }
     }
@@ -300,58 +334,61 @@ public class CodeServlet extends HttpServlet {
      * no code). A right code is spent in one compare-and-set, so it works once.
      */
     private void verifyRecovery(HttpServletRequest request, HttpServletResponse response, GuardState state,
-                                Phone phone, Channel channel, boolean sent) throws IOException {
+                                SecondStep.Ways ways, Challenge current) throws IOException {
+        SecondStep.Way way = SecondStep.Way.RECOVERY;
         Optional<String> hash = recovery.hash(state.username(), request.getParameter("code"));
         if (hash.isEmpty()) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null,
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, way, current, null,
                     "code.recovery.error.malformed");
-            return;
-        }
-        if (recoveryCodes.remaining(state.username()) == 0) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, phone, channel, sent, null, "code.error.action");
             return;
         }
         AuditLog.Client client = Requests.client(getServletContext(), request);
         VerifyResult result = codes.verifyWithoutChallenge(state.username(),
                 () -> recoveryCodes.use(state.username(), hash.get(), clock.millis()),
-                () -> tellBlocked(request, state, phone.e164(), phone.channel()));
+                () -> tellBlocked(request, state, ways.phone()));
         switch (result.outcome()) {
             case ACCEPTED -> {
                 int left = recoveryCodes.remaining(state.username());
                 audit.record(AuditLog.Event.RECOVERY_CODE_USED, state.username(), client, left + " left");
                 audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, "recovery code");
                 if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
-                    show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.error.notActive");
+                    show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.error.notActive");
                     return;
                 }
                 remembered.rememberIfAsked(request, response, state.username());
                 request.getSession().setAttribute(RecoveryCodesServlet.USED_FLASH, left);
-                Http.seeOther(request, response, ReturnTo.consume(request.getSession(), config.successUrl()));
+                secondStep.passed(request, response, state.username());
             }
             case BLOCKED -> {
                 audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (recovery code)");
-                show(request, response, HttpServletResponse.SC_FORBIDDEN, phone, channel, sent, null,
+                show(request, response, HttpServletResponse.SC_FORBIDDEN, state, ways, way, current, null,
                         "code.error.blocked");
             }
             case LOCKED -> {
                 audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (recovery code)");
                 Requests.retryAfter(response, result.retryAfter());
-                show(request, response, Http.TOO_MANY, phone, channel, sent, null, "code.error.locked",
+                show(request, response, Http.TOO_MANY, state, ways, way, current, null, "code.error.locked",
                         LimitedException.minutes(result.retryAfter()));
             }
             default -> {
                 audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (recovery code)");
-                show(request, response, Http.UNPROCESSABLE, phone, channel, sent, null, "code.recovery.error.wrong");
+                show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
+                        "code.recovery.error.wrong");
             }
         }
     }
 
     /**
      * Tells the user's phone, once, that guessing reached the cap and the second step is locked: whoever
-     * guessed has the password, and the user should know.
+     * guessed has the password, and the user should know. A user with no phone is only logged.
      */
-    private void tellBlocked(HttpServletRequest request, GuardState state, Challenge challenge) {
-        tellBlocked(request, state, challenge.destination(), challenge.channel());
+    private void tellBlocked(HttpServletRequest request, GuardState state, Phone phone) {
+        if (phone == null || !phone.confirmed()) {
+            LOG.warn("Second step of user {} locked until an operator unlocks it; no phone to tell",
+                    LogText.safe(state.username()));
+            return;
+        }
+        tellBlocked(request, state, phone.e164(), phone.channel());
     }
 
     private void tellBlocked(HttpServletRequest request, GuardState state, String destination, Channel channel) {
@@ -372,29 +409,48 @@ public class CodeServlet extends HttpServlet {
 
     /** A send that did not happen, said on the page with its status (and Retry-After for a limit). */
     private void showFailed(HttpServletRequest request, HttpServletResponse response, CodeSending.Outcome outcome,
-                            Phone phone, Channel channel, boolean sent) throws IOException {
+                            GuardState state, SecondStep.Ways ways, SecondStep.Way way, Challenge current)
+            throws IOException {
         if (outcome.retryAfterSeconds() > 0) {
             Requests.retryAfter(response, java.time.Duration.ofSeconds(outcome.retryAfterSeconds()));
         }
-        show(request, response, outcome.status(), phone, channel, sent, null, outcome.key(), (Object[]) outcome.args());
+        show(request, response, outcome.status(), state, ways, way, current, null, outcome.key(),
+                (Object[]) outcome.args());
     }
 
     /**
-     * @param sent whether a code was sent for this sign-in (else the page offers to send one)
+     * Renders the page for one way, with the user's other ways listed under "use another way".
+     *
+     * @param current the code sent for this sign-in, or null: a phone way shows the code field only when its
+     *     channel sent it, else offers to send
      */
-    private void show(HttpServletRequest request, HttpServletResponse response, int status, Phone phone,
-                      Channel channel, boolean sent, String noticeKey, String errorKey, Object... errorArgs)
-            throws IOException {
+    private void show(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
+                      SecondStep.Ways ways, SecondStep.Way way, Challenge current, String noticeKey,
+                      String errorKey, Object... errorArgs) throws IOException {
         Map<String, Object> vars = new HashMap<>();
-        vars.put("lastDigits", PhoneMask.lastDigits(phone.e164()));
-        vars.put("channel", CodeSending.name(channel));
-        vars.put("otherChannel", config.channels().contains(channel.other()) ? CodeSending.name(channel.other()) : null);
+        Phone phone = ways.phone();
+        vars.put("way", way.id());
+        vars.put("lastDigits", phone == null ? null : PhoneMask.lastDigits(phone.e164()));
+        vars.put("channel", way.channel() == null ? null : CodeSending.name(way.channel()));
+        vars.put("confirming", ways.confirming());
+        vars.put("sent", current != null && way.channel() == current.channel());
+        List<Map<String, String>> others = new ArrayList<>();
+        for (SecondStep.Way other : ways.offered()) {
+            if (other == way) {
+                continue;
+            }
+            if (other.channel() == null) {
+                others.add(Map.of("way", other.id(), "type", "link", "key", "code.another." + other.id()));
+            } else if (current != null && current.channel() == other.channel()) {
+                others.add(Map.of("way", other.id(), "type", "link", "key", "code.another.sent." + other.id()));
+            } else {
+                others.add(Map.of("way", other.id(), "type", "send", "action", current == null ? "send" : "switch",
+                        "key", (current == null ? "code.send." : "code.switch.") + other.id()));
+            }
+        }
+        vars.put("others", others);
         vars.put("codeLength", codes.policy().length());
-        vars.put("confirming", !phone.confirmed());
-        vars.put("sent", sent);
-        vars.put("app", apps.hasConfirmed(phone.username()));
-        vars.put("recovery", recoveryCodes.remaining(phone.username()) > 0);
-        vars.put("rememberDays", remembered.enabled() ? remembered.days() : null);
+        vars.put("rememberDays", remembered.enabled() && !state.verified() ? remembered.days() : null);
         vars.put("notice", errorKey == null && noticeKey != null ? Views.message(request, noticeKey) : null);
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey, errorArgs));
         views.render(request, response, status, "code", vars);

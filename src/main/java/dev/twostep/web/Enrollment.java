@@ -45,8 +45,8 @@ final class Enrollment {
      * when they may.
      */
     Optional<String> refusal(String username) {
-        if (audit.hadConfirmedPhone(username)) {
-            LOG.warn("User {} has no phone but once confirmed one: enrollment refused; restore the phone or reset the"
+        if (audit.hadConfirmedFactor(username)) {
+            LOG.warn("User {} has no factor but once confirmed one: enrollment refused; restore it or reset the"
                     + " user's factors", LogText.safe(username));
             return Optional.of("enroll.lostPhone");
         }

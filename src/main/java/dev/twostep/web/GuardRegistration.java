@@ -111,6 +111,7 @@ final class GuardRegistration {
         servlet(context, "dev.twostep.enroll", EnrollServlet.class, pages + "/enroll");
         servlet(context, "dev.twostep.app", AuthenticatorServlet.class, pages + "/app");
         servlet(context, "dev.twostep.recovery", RecoveryCodesServlet.class, pages + "/recovery");
+        servlet(context, "dev.twostep.setup", SetupServlet.class, pages + "/setup");
         servlet(context, "dev.twostep.static", StaticServlet.class, pages + "/static/*");
         if (twilio) {
             servlet(context, "dev.twostep.twilio", TwilioCallbackServlet.class, TWILIO_CALLBACKS);

@@ -20,6 +20,7 @@ import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.factor.RecoveryCodes;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardState;
+import dev.twostep.guard.SetupOwed;
 
 /**
  * Recovery codes ({@code <pages-path>/recovery}), for a session that passed both steps. Viewing the page
@@ -65,6 +66,7 @@ public class RecoveryCodesServlet extends HttpServlet {
         vars.put("hasSet", summary.isPresent());
         vars.put("remaining", summary.map(RecoveryCodeDao.Summary::remaining).orElse(0));
         vars.put("codes", null);
+        vars.put("required", SetupOwed.owed(request));
         views.render(request, response, HttpServletResponse.SC_OK, "recovery", vars);
     }
 
@@ -89,7 +91,7 @@ public class RecoveryCodesServlet extends HttpServlet {
         vars.put("hasSet", true);
         vars.put("remaining", codes.size());
         vars.put("codes", codes);
-        vars.put("next", config.successUrl());
+        vars.put("next", SecondStep.of(getServletContext()).next(request));
         vars.put("downloadName", fileName(config.appName()));
         vars.put("downloadHref", "data:text/plain;charset=utf-8," + percentEncoded(fileText(config.appName(), codes)));
         views.render(request, response, HttpServletResponse.SC_OK, "recovery", vars);

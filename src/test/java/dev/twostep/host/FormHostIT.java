@@ -6,6 +6,7 @@ import static dev.twostep.testing.Pages.submitFormOf;
 import static dev.twostep.testing.Pages.text;
 import static dev.twostep.testing.Pages.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -41,6 +42,8 @@ class FormHostIT {
                 users.addUser("dave", new Password("dave-password"), new String[] {"user"});
                 users.addUser("erin", new Password("erin-password"), new String[] {"user"});
                 users.addUser("gina", new Password("gina-password"), new String[] {"user"});
+                users.addUser("hank", new Password("hank-password"), new String[] {"user"});
+                users.addUser("ivy", new Password("ivy-password"), new String[] {"user"});
                 HashLoginService realm = new HashLoginService("host");
                 realm.setUserStore(users);
                 server.addBean(realm);
@@ -126,7 +129,7 @@ class FormHostIT {
         int sends = SERVER.sender().sent().size();
         HtmlPage code = hostLogin(pages.open(second, "/app/reports"), "erin", "erin-password");
         assertEquals("/app/twostep/code", code.getUrl().getPath());
-        assertTrue(text(code).contains("Use your authenticator app instead"), text(code));
+        assertTrue(text(code).contains("Open your authenticator app"), text(code));
         HtmlPage page = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
         assertEquals("/app/app/reports", page.getUrl().getPath(), text(page));
         assertEquals("Hello, erin", page.getHtmlElementById("user").asNormalizedText());
@@ -155,7 +158,8 @@ class FormHostIT {
         HtmlPage code = hostLogin(pages.open(second, "/app/reports"), "gina", "gina-password");
         assertEquals("/app/twostep/code", code.getUrl().getPath());
         assertTrue(text(code).contains("Use a recovery code"), text(code));
-        HtmlPage reports = submitFormOf(type(code, "recovery-code", codes.get(0)), "recovery-code");
+        HtmlPage reports = submitFormOf(type(Pages.way(code, "recovery"), "recovery-code", codes.get(0)),
+                "recovery-code");
         assertEquals("/app/app/reports", reports.getUrl().getPath(), text(reports));
         assertEquals("Hello, gina", reports.getHtmlElementById("user").asNormalizedText());
         assertEquals(9, SERVER.count("SELECT COUNT(*) FROM recovery_codes WHERE username = 'gina' AND used_at IS NULL"));
@@ -164,11 +168,50 @@ class FormHostIT {
     @Test
     void theAppPageNeedsBothStepsInAHostToo() throws Exception {
         WebClient client = SERVER.newClient();
-        hostLogin(pages.open(client, "/app/home"), "dave", "dave-password");
-        // Only the first step: sent on to the code page, which sends dave (no phone yet) to enrollment.
-        HtmlPage page = pages.open(client, "/twostep/app");
-        assertEquals("/app/twostep/enroll", page.getUrl().getPath());
-        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'dave'"));
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/home"), "ivy", "ivy-password");
+        enterCode(enroll(enrollPage, "(415) 555-2672", "sms"), SERVER.sender().lastCode());
+        // A new session with only the first step: ivy has a phone, so the app page sends her to the code page.
+        WebClient second = SERVER.newClient();
+        hostLogin(pages.open(second, "/app/home"), "ivy", "ivy-password");
+        HtmlPage page = pages.open(second, "/twostep/app");
+        assertEquals("/app/twostep/code", page.getUrl().getPath());
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'ivy'"));
+    }
+
+    @Test
+    void aUserWithNoFactorSetsUpAnAppInsteadOfAPhoneAndSignsInWithItAlone() throws Exception {
+        WebClient client = SERVER.newClient();
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/reports"), "hank", "hank-password");
+        assertEquals("/app/twostep/enroll", enrollPage.getUrl().getPath());
+        HtmlPage app = enrollPage.getAnchorByText("Use an authenticator app instead").click();
+        assertEquals("/app/twostep/app", app.getUrl().getPath(), text(app));
+        assertTrue(text(app).contains("Use a phone instead"), text(app));
+        byte[] secret = Base32.decode(app.getHtmlElementById("secret").asNormalizedText());
+        Totp totp = new Totp(SERVER.clock());
+        HtmlPage done = submitFormOf(type(app, "app-code", totp.code(secret, totp.currentStep())), "app-code");
+        assertTrue(text(done).contains("Your authenticator app is set up"), text(done));
+        HtmlPage reports = done.getAnchorByText("Continue").click();
+        assertEquals("/app/app/reports", reports.getUrl().getPath(), text(reports));
+        assertEquals("Hello, hank", reports.getHtmlElementById("user").asNormalizedText());
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'hank'"));
+
+        // A new session: no phone, so the app is the way; nothing is sent, and no other way is offered.
+        SERVER.clock().advance(java.time.Duration.ofSeconds(30));
+        WebClient second = SERVER.newClient();
+        int sends = SERVER.sender().sent().size();
+        HtmlPage code = hostLogin(pages.open(second, "/app/home"), "hank", "hank-password");
+        assertEquals("/app/twostep/code", code.getUrl().getPath());
+        assertFalse(text(code).contains("Use another way"), text(code));
+        HtmlPage home = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
+        assertEquals("Hello, hank", home.getHtmlElementById("user").asNormalizedText());
+        assertEquals(sends, SERVER.sender().sent().size(), "no code was sent");
+
+        // Someone with only hank's password, in a session of their own, cannot set up a second app at sign-in.
+        WebClient third = SERVER.newClient();
+        hostLogin(pages.open(third, "/app/home"), "hank", "hank-password");
+        assertEquals("/app/twostep/code", pages.open(third, "/twostep/app").getUrl().getPath());
+        assertEquals("/app/twostep/code", pages.open(third, "/twostep/enroll").getUrl().getPath());
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'hank'"));
     }
 
     @Test

@@ -42,6 +42,26 @@ public final class Pages {
         return button.click();
     }
 
+    /**
+     * On the code page, picks a way under "Use another way" (sms, voice, app, recovery) and returns the page
+     * that follows; the page as it is when that way is the one shown already.
+     */
+    public static HtmlPage way(HtmlPage code, String way) throws IOException {
+        HtmlElement choice = code.getElementById("way-" + way) instanceof HtmlElement e ? e : null;
+        if (choice == null) {
+            String field = switch (way) {
+                case "app" -> "totp";
+                case "recovery" -> "recovery-code";
+                default -> "code";
+            };
+            if (code.getElementById(field) != null) {
+                return code;
+            }
+            throw new AssertionError("no way " + way + " on " + code.getUrl() + ":\n" + code.asNormalizedText());
+        }
+        return choice.click();
+    }
+
     public HtmlPage register(WebClient client, String username, String password, String phone, String channel)
             throws IOException {
         HtmlPage page = open(client, "/register");

@@ -153,8 +153,12 @@ class AuthenticatorAppIT {
         assertEquals("/app/account", back.getUrl().getPath());
         Pages.click(back, "signout");
         WebClient second = SERVER.newClient();
+        int sends = SERVER.sender().sent().size();
         HtmlPage code = pages.signIn(second, user, "correct horse battery");
-        assertTrue(text(code).contains("Use your authenticator app instead"), text(code));
+        // The app, added last, is the way offered first: no text message goes out that nobody will use.
+        assertTrue(text(code).contains("Open your authenticator app"), text(code));
+        assertEquals(sends, SERVER.sender().sent().size(), "nothing sent at sign-in");
+        assertEquals("Text me a code", code.getHtmlElementById("way-sms").asNormalizedText(), text(code));
         HtmlPage replayed = submitFormOf(type(code, "totp", first), "totp");
         assertEquals(422, replayed.getWebResponse().getStatusCode());
         assertTrue(text(replayed).contains("not right, or it was already used"), text(replayed));
@@ -196,14 +200,15 @@ class AuthenticatorAppIT {
         SERVER.clock().advance(Duration.ofSeconds(30));
 
         WebClient client = SERVER.newClient();
-        HtmlPage page = pages.signIn(client, user, "correct horse battery");
+        // The app is offered first; "Text me a code" under "Use another way" sends one too.
+        HtmlPage page = Pages.way(pages.signIn(client, user, "correct horse battery"), "sms");
         String sent = SERVER.sender().lastCode();
         for (int i = 0; i < LOCK_AFTER; i++) {
             if (i % 2 == 0) {
                 String guess = sent.equals("000000") ? "000001" : "000000";
-                page = enterCode(page, guess.substring(0, sent.length()));
+                page = enterCode(Pages.way(page, "sms"), guess.substring(0, sent.length()));
             } else {
-                page = submitFormOf(type(page, "totp", wrongCode(secret)), "totp");
+                page = submitFormOf(type(Pages.way(page, "app"), "totp", wrongCode(secret)), "totp");
             }
             assertFalse(page.getUrl().getPath().endsWith("/account"), "a guess got through");
             if (i < LOCK_AFTER - 1) {
@@ -217,12 +222,12 @@ class AuthenticatorAppIT {
         assertEquals(429, right.getWebResponse().getStatusCode(), text(right));
         assertTrue(text(right).contains("locked"), text(right));
         assertEquals("/app/twostep/code", right.getUrl().getPath());
-        HtmlPage rightSms = enterCode(right, sent);
+        HtmlPage rightSms = enterCode(Pages.way(right, "sms"), sent);
         assertEquals(429, rightSms.getWebResponse().getStatusCode(), text(rightSms));
 
         // After the lock, the app's code works, and it was not used up while locked.
         SERVER.clock().advance(Duration.ofMinutes(6));
-        HtmlPage in = submitFormOf(type(rightSms, "totp", appCode(secret)), "totp");
+        HtmlPage in = submitFormOf(type(Pages.way(rightSms, "app"), "totp", appCode(secret)), "totp");
         assertEquals("/app/account", in.getUrl().getPath(), text(in));
     }
 
@@ -261,7 +266,7 @@ class AuthenticatorAppIT {
         SERVER.clock().advance(Duration.ofSeconds(30));
         WebClient client = SERVER.newClient();
         HtmlPage code = pages.signIn(client, user, "correct horse battery");
-        // A session at the code step whose code was sent elsewhere (another tab): the app's code still counts.
+        // Nothing was sent for this sign-in (the app is offered first): the app's code alone signs in.
         int sends = SERVER.sender().sent().size();
         HtmlPage in = submitFormOf(type(code, "totp", " " + appCode(secret).substring(0, 3) + " "
                 + appCode(secret).substring(3)), "totp");

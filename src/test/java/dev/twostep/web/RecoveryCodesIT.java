@@ -79,7 +79,7 @@ class RecoveryCodesIT {
     }
 
     HtmlPage useRecovery(HtmlPage code, String recoveryCode) throws IOException {
-        return submitFormOf(type(code, "recovery-code", recoveryCode), "recovery-code");
+        return submitFormOf(type(Pages.way(code, "recovery"), "recovery-code", recoveryCode), "recovery-code");
     }
 
     @Test
