@@ -21,7 +21,9 @@ import dev.twostep.delivery.TwilioSettings;
  *
  * <p>{@code dbUrl} is null when {@code twostep.db.url} is not set: each web app then gets an SQLite file of
  * its own, named after its context path ({@code dev.twostep.db.Database}). {@code dbJndiExplicit} says
- * whether {@code twostep.db.jndi} was set, rather than left at its default.
+ * whether {@code twostep.db.jndi} was set, rather than left at its default. {@code securityFresh}
+ * ({@code twostep.security.fresh-minutes}, default 5) is how recently the second step must have passed for
+ * the security page to remove a factor.
  */
 public record TwostepConfig(
         String dbUrl,
@@ -56,7 +58,8 @@ public record TwostepConfig(
         Duration sessionMaxAge,
         boolean sessionHostPrefix,
         boolean dbJndiExplicit,
-        int rememberDeviceDays) {
+        int rememberDeviceDays,
+        Duration securityFresh) {
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -282,7 +285,8 @@ public record TwostepConfig(
                 Duration.ofMinutes(s.getInt("twostep.session.max-minutes", 720, 5, 43_200)),
                 s.getBoolean("twostep.session.cookie-host-prefix", false),
                 s.get("twostep.db.jndi") != null,
-                s.getInt("twostep.remember-device.days", 0, 0, 365));
+                s.getInt("twostep.remember-device.days", 0, 0, 365),
+                Duration.ofMinutes(s.getInt("twostep.security.fresh-minutes", 5, 1, 60)));
     }
 
     /** A path inside the app: one leading slash, no scheme, host or backslash. */
@@ -342,7 +346,9 @@ public record TwostepConfig(
                 + ", secret=" + (secret == null ? "generated" : "from TWOSTEP_SECRET")
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
                 + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
-                + ", appName=" + appName + ", rememberDeviceDays=" + rememberDeviceDays + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
+                + ", appName=" + appName + ", rememberDeviceDays=" + rememberDeviceDays
+                + ", security.fresh=" + securityFresh.toMinutes() + "min"
+                + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
                 + ", publicOrigin=" + publicOrigin + ", identity=" + identity
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels
