@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
-import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.QrSvg;
@@ -33,7 +32,6 @@ public class AuthenticatorServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient Clock clock;
-    private transient AuditLog audit;
 
     @Override
     public void init() {
@@ -41,7 +39,6 @@ public class AuthenticatorServlet extends HttpServlet {
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         clock = Attributes.require(getServletContext(), Clock.class);
-        audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
     private GuardState verified(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -86,7 +83,7 @@ public class AuthenticatorServlet extends HttpServlet {
             return;
         }
         session.removeAttribute(PENDING);
-        audit.record(AuditLog.Event.AUTHENTICATOR_ADDED, state.username(), Requests.client(getServletContext(), request),
+        FactorChanges.of(getServletContext()).changed(request, state.username(), FactorChanges.Change.APP_ADDED,
                 AuthenticatorApps.DEFAULT_LABEL);
         Map<String, Object> vars = new HashMap<>();
         vars.put("done", true);

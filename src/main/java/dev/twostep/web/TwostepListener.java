@@ -28,6 +28,7 @@ import dev.twostep.delivery.VoiceToken;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.DeviceTokens;
+import dev.twostep.factor.Factors;
 import dev.twostep.factor.RememberedDeviceDao;
 import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.factor.RecoveryCodes;
@@ -116,9 +117,13 @@ public class TwostepListener implements ServletContextListener {
         TotpFactorDao apps = new TotpFactorDao(jdbc);
         Attributes.put(context, AuthenticatorApps.class, new AuthenticatorApps(apps,
                 new SecretBox(secret), clock, config.appName()));
+        Attributes.put(context, TotpFactorDao.class, apps);
         Attributes.put(context, RecoveryCodes.class, new RecoveryCodes(secret));
-        Attributes.put(context, RecoveryCodeDao.class, new RecoveryCodeDao(jdbc));
+        RecoveryCodeDao recoveryCodes = new RecoveryCodeDao(jdbc);
+        Attributes.put(context, RecoveryCodeDao.class, recoveryCodes);
+        Attributes.put(context, Factors.class, new Factors(jdbc, phones, apps, recoveryCodes));
         RememberedDeviceDao devices = new RememberedDeviceDao(jdbc);
+        Attributes.put(context, RememberedDeviceDao.class, devices);
         Attributes.put(context, RememberedDevices.class, new RememberedDevices(config, new DeviceTokens(secret),
                 devices, phones, audit, clock));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
