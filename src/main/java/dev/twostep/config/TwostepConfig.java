@@ -21,7 +21,9 @@ import dev.twostep.delivery.TwilioSettings;
  *
  * <p>{@code dbUrl} is null when {@code twostep.db.url} is not set: each web app then gets an SQLite file of
  * its own, named after its context path ({@code dev.twostep.db.Database}). {@code dbJndiExplicit} says
- * whether {@code twostep.db.jndi} was set, rather than left at its default.
+ * whether {@code twostep.db.jndi} was set, rather than left at its default. {@code securityFresh}
+ * ({@code twostep.security.fresh-minutes}, default 5) is how recently the second step must have passed for
+ * the security page to remove a factor.
  */
 public record TwostepConfig(
         String dbUrl,
@@ -58,7 +60,8 @@ public record TwostepConfig(
         boolean dbJndiExplicit,
         int rememberDeviceDays,
         Set<FactorKind> factors,
-        Set<Required> requiredFactors) {
+        Set<Required> requiredFactors,
+        Duration securityFresh) {
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -299,7 +302,9 @@ public record TwostepConfig(
                 s.get("twostep.db.jndi") != null,
                 s.getInt("twostep.remember-device.days", 0, 0, 365),
                 Set.copyOf(factors),
-                Set.copyOf(required));
+                Set.copyOf(required),
+                Duration.ofMinutes(s.getInt("twostep.security.fresh-minutes", 5, 1, 60)));
+
     }
 
     /**
@@ -434,7 +439,9 @@ public record TwostepConfig(
                 + ", secret=" + (secret == null ? "generated" : "from TWOSTEP_SECRET")
                 + ", code.length=" + codeLength + ", code.ttl=" + codeTtl.toSeconds() + "s"
                 + ", code.maxAttempts=" + codeMaxAttempts + ", phone.defaultRegion=" + phoneRegion
-                + ", appName=" + appName + ", rememberDeviceDays=" + rememberDeviceDays + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
+                + ", appName=" + appName + ", rememberDeviceDays=" + rememberDeviceDays
+                + ", security.fresh=" + securityFresh.toMinutes() + "min"
+                + ", delivery=" + (delivery == null ? "none chosen" : delivery) + ", successUrl=" + successUrl
                 + ", publicOrigin=" + publicOrigin + ", identity=" + identity
                 + (identity == Identity.SESSION_ATTRIBUTE ? "(" + identityAttribute + ")" : "")
                 + ", loginUrl=" + loginUrl + ", pagesPath=" + pagesPath + ", channels=" + channels

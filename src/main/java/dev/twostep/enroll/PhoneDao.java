@@ -25,6 +25,8 @@ public final class PhoneDao {
             + " phone_e164 = excluded.phone_e164, channel = excluded.channel, updated_at = excluded.updated_at"
             + " WHERE phones.confirmed_at IS NULL";
 
+    private static final String DELETE = "DELETE FROM phones WHERE username = ? AND phone_e164 = ?";
+
     private final Jdbc jdbc;
 
     public PhoneDao(Jdbc jdbc) {
@@ -72,6 +74,16 @@ public final class PhoneDao {
     public void replaceConfirmed(String username, String e164, Channel channel, long now) {
         jdbc.update("changing a phone", "UPDATE phones SET phone_e164 = ?, channel = ?, confirmed_at = ?, updated_at = ?"
                 + " WHERE username = ?", params(e164, channel.name(), now, now, username));
+    }
+
+    /**
+     * Removes the user's phone, only if it is still the number the caller showed (a number changed meanwhile
+     * stays).
+     *
+     * @return false when the user has no phone with that number
+     */
+    public boolean delete(String username, String e164) {
+        return jdbc.update("removing a phone", DELETE, params(username, e164)) == 1;
     }
 
     public boolean confirm(String username, String e164, long now) {

@@ -2,6 +2,7 @@ package dev.twostep.guard;
 
 import java.security.Principal;
 import java.text.Normalizer;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -186,10 +187,43 @@ public final class GuardSession {
         }
     }
 
+    /**
+     * Sends a fully signed-in session back to the code step, for a page that wants the second step passed
+     * again before a change (removing a factor): the same user and sign-in ({@code since} is kept, so the
+     * absolute lifetime still counts from the password), nothing sent yet. The session id and the CSRF token
+     * are renewed as at every step. The state keeps when the second step last passed, which marks it as
+     * {@linkplain GuardState#steppingUp() stepping up}.
+     *
+     * @return false when the session is no longer in {@code verified}'s sign-in (nothing changed then)
+     */
+    public static boolean stepUp(HttpServletRequest request, GuardState verified) {
+        HttpSession session = request.getSession();
+        synchronized (session) {
+            if (!verified.verified() || !(session.getAttribute(STATE) instanceof GuardState now)
+                    || !sameSignIn(now, verified)) {
+                return false;
+            }
+            request.changeSessionId();
+            CsrfTokens.rotate(session);
+            session.setAttribute(STATE, new GuardState(now.username(), GuardState.Step.PASSWORD, 0, 0, now.since(),
+                    now.verifiedAt() == 0 ? now.since() : now.verifiedAt()));
+            return true;
+        }
+    }
+
     private static void markVerified(HttpServletRequest request, HttpSession session, GuardState verified) {
         request.changeSessionId();
         CsrfTokens.rotate(session);
         session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0, 0,
-                verified.since()));
+                verified.since(), now(request)));
+    }
+
+    /**
+     * The time by the clock the guard shares through the ServletContext (TwostepListener puts it there; a
+     * test puts a movable one), so the callers that pass a step need not carry it.
+     */
+    private static long now(HttpServletRequest request) {
+        Clock clock = Attributes.find(request.getServletContext(), Clock.class);
+        return (clock == null ? Clock.systemUTC() : clock).millis();
     }
 }

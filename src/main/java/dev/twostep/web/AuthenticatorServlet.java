@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
-import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.QrSvg;
@@ -38,7 +37,6 @@ public class AuthenticatorServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient Clock clock;
-    private transient AuditLog audit;
     private transient PhoneDao phones;
     private transient Enrollment enrollment;
     private transient SecondStep secondStep;
@@ -49,7 +47,6 @@ public class AuthenticatorServlet extends HttpServlet {
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         clock = Attributes.require(getServletContext(), Clock.class);
-        audit = Attributes.require(getServletContext(), AuditLog.class);
         phones = Attributes.require(getServletContext(), PhoneDao.class);
         enrollment = Enrollment.of(getServletContext());
         secondStep = SecondStep.of(getServletContext());
@@ -123,7 +120,7 @@ public class AuthenticatorServlet extends HttpServlet {
             return;
         }
         session.removeAttribute(PENDING);
-        audit.record(AuditLog.Event.AUTHENTICATOR_ADDED, state.username(), Requests.client(getServletContext(), request),
+        FactorChanges.of(getServletContext()).changed(request, state.username(), FactorChanges.Change.APP_ADDED,
                 AuthenticatorApps.DEFAULT_LABEL);
         if (!state.verified()) {
             // The first factor of this user, set up at sign-in: it passed the second step with its first code.

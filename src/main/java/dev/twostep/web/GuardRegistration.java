@@ -23,7 +23,7 @@ import dev.twostep.guard.TwoStepFilter;
 /**
  * Puts the guard into a host app from settings, so that the host's web.xml needs only the listener and
  * {@code twostep.protect}: the guard's filter on those patterns, the CSRF filter and the code, enrollment,
- * authenticator-app, recovery-code and static servlets under the pages path, and Twilio's callbacks when codes go through
+ * authenticator-app, recovery-code, security-page and static servlets under the pages path, and Twilio's callbacks when codes go through
  * Twilio. Runs from {@link TwostepListener}, which a host declares in web.xml, so it runs whether or not the
  * container scans jars (metadata-complete, absolute-ordering, a Jetty without annotations): a guard that is
  * meant to be on cannot stay off. Without {@code twostep.protect} the app must declare {@link TwoStepFilter}
@@ -112,6 +112,7 @@ final class GuardRegistration {
         servlet(context, "dev.twostep.app", AuthenticatorServlet.class, pages + "/app");
         servlet(context, "dev.twostep.recovery", RecoveryCodesServlet.class, pages + "/recovery");
         servlet(context, "dev.twostep.setup", SetupServlet.class, pages + "/setup");
+        servlet(context, "dev.twostep.security", SecurityServlet.class, pages + "/security");
         servlet(context, "dev.twostep.static", StaticServlet.class, pages + "/static/*");
         if (twilio) {
             servlet(context, "dev.twostep.twilio", TwilioCallbackServlet.class, TWILIO_CALLBACKS);

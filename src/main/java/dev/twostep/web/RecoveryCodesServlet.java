@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.factor.RecoveryCodes;
@@ -39,7 +38,6 @@ public class RecoveryCodesServlet extends HttpServlet {
     private transient Views views;
     private transient TwostepConfig config;
     private transient Clock clock;
-    private transient AuditLog audit;
 
     @Override
     public void init() {
@@ -48,7 +46,6 @@ public class RecoveryCodesServlet extends HttpServlet {
         views = Attributes.require(getServletContext(), Views.class);
         config = Attributes.require(getServletContext(), TwostepConfig.class);
         clock = Attributes.require(getServletContext(), Clock.class);
-        audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
     private GuardState verified(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -85,8 +82,8 @@ public class RecoveryCodesServlet extends HttpServlet {
             hashes.add(recovery.hash(state.username(), code).orElseThrow());
         }
         dao.replace(state.username(), hashes, clock.millis());
-        audit.record(AuditLog.Event.RECOVERY_CODES_CREATED, state.username(),
-                Requests.client(getServletContext(), request), codes.size() + " codes");
+        FactorChanges.of(getServletContext()).changed(request, state.username(),
+                FactorChanges.Change.RECOVERY_CODES_CREATED, codes.size() + " codes");
         Map<String, Object> vars = new HashMap<>();
         vars.put("hasSet", true);
         vars.put("remaining", codes.size());

@@ -87,11 +87,13 @@ public final class RememberedDevices {
      * At the code step, before anything is sent: when the request carries the cookie of a live device of this
      * user (whose phone is confirmed), passes the second step (a new session id), notes the device as seen and
      * returns true; the caller then goes on as after a right code. A cookie that names no live device of
-     * this user is cleared, and false is returned.
+     * this user is cleared, and false is returned. A session {@linkplain GuardState#steppingUp() stepping up}
+     * is never passed by its device.
      */
     public boolean signInIfRemembered(HttpServletRequest request, HttpServletResponse response, GuardState state) {
         String token = cookieValue(request);
-        if (token == null) {
+        if (token == null || state.steppingUp()) {
+            // Stepping up is asking the person, not the browser: a remembered device does not answer it.
             return false;
         }
         if (!enabled()) {

@@ -117,11 +117,13 @@ public class TwostepListener implements ServletContextListener {
         TotpFactorDao apps = new TotpFactorDao(jdbc);
         Attributes.put(context, AuthenticatorApps.class, new AuthenticatorApps(apps,
                 new SecretBox(secret), clock, config.appName()));
+        Attributes.put(context, TotpFactorDao.class, apps);
         Attributes.put(context, RecoveryCodes.class, new RecoveryCodes(secret));
         RecoveryCodeDao recoveryCodes = new RecoveryCodeDao(jdbc);
         Attributes.put(context, RecoveryCodeDao.class, recoveryCodes);
         Attributes.put(context, Factors.class, new Factors(jdbc, phones, apps, recoveryCodes));
         RememberedDeviceDao devices = new RememberedDeviceDao(jdbc);
+        Attributes.put(context, RememberedDeviceDao.class, devices);
         Attributes.put(context, RememberedDevices.class, new RememberedDevices(config, new DeviceTokens(secret),
                 devices, phones, audit, clock));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),

@@ -35,6 +35,12 @@ class TwostepConfigTest {
         assertEquals(TwostepConfig.Identity.TWOSTEP, c.identity());
         assertEquals("/login", c.loginUrl());
         assertEquals("/twostep", c.pagesPath());
+        assertEquals(5, c.securityFresh().toMinutes());
+    }
+
+    @Test
+    void theSecurityPagesFreshStepIsInMinutes() {
+        assertEquals(15, parse(Map.of("twostep.security.fresh-minutes", "15"), Map.of()).securityFresh().toMinutes());
     }
 
     @Test
@@ -70,6 +76,9 @@ class TwostepConfigTest {
         "twostep.trusted-proxies     | 10.0.0.0/33",
         "twostep.trusted-proxies     | 10.0.0.5/8",
         "twostep.trusted-proxies     | 10.0.0.1, 300.0.0.1",
+        "twostep.security.fresh-minutes | 0",
+        "twostep.security.fresh-minutes | 61",
+        "twostep.security.fresh-minutes | five",
     })
     void invalidSettingsStopStartUpNamingTheSetting(String name, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(name, value), Map.of()));

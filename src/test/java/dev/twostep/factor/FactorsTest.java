@@ -100,6 +100,24 @@ class FactorsTest {
 
     @ParameterizedTest
     @MethodSource(TestDatabases.KINDS)
+    void aRemovedPhoneOrAppIsNoLongerListedAndOnlyItsOwnerRemovesIt(String kind) {
+        open(kind);
+        phones.setUnconfirmed("dora", "+14155552673", Channel.SMS, NOW);
+        phones.confirm("dora", "+14155552673", NOW);
+        long app = confirmedApp("dora", "phone", NOW);
+        confirmedApp("eve", "phone", NOW);
+
+        assertFalse(apps.delete(app, "eve"), "another user's id removes nothing");
+        assertFalse(phones.delete("dora", "+14155550000"), "only the number shown is removed");
+        assertEquals(2, factors.list("dora").size());
+        assertTrue(apps.delete(app, "dora"));
+        assertTrue(phones.delete("dora", "+14155552673"));
+        assertEquals(List.of(), factors.list("dora"));
+        assertEquals(1, factors.list("eve").size());
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
     void unconfirmedPhonesAndAppsAreNoFactors(String kind) {
         open(kind);
         phones.setUnconfirmed("bob", "+14155552672", Channel.VOICE, NOW);

@@ -166,6 +166,40 @@ class FormHostIT {
     }
 
     @Test
+    void theSecurityPageRemovesAnAppAfterConfirmingItIsTheUser() throws Exception {
+        WebClient client = SERVER.newClient();
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/home"), "hank", "hank-password");
+        HtmlPage home = enterCode(enroll(enrollPage, "(415) 555-2671", "sms"), SERVER.sender().lastCode());
+        assertEquals("Hello, hank", home.getHtmlElementById("user").asNormalizedText());
+        HtmlPage app = pages.open(client, "/twostep/app");
+        byte[] secret = Base32.decode(app.getHtmlElementById("secret").asNormalizedText());
+        Totp totp = new Totp(SERVER.clock());
+        submitFormOf(type(app, "app-code", totp.code(secret, totp.currentStep())), "app-code");
+        long id = SERVER.count("SELECT id FROM totp_factors WHERE username = 'hank'");
+
+        // Past the fresh minutes: Remove asks to confirm, through the guard's code page, and comes back.
+        SERVER.clock().advance(java.time.Duration.ofMinutes(6));
+        HtmlPage page = pages.open(client, "/twostep/security");
+        assertEquals(200, page.getWebResponse().getStatusCode(), text(page));
+        assertTrue(text(page).contains("Text messages to your phone ending in 71"), text(page));
+        HtmlPage refused = page.<org.htmlunit.html.HtmlButton>getHtmlElementById("remove-app-" + id).click();
+        assertEquals(403, refused.getWebResponse().getStatusCode(), text(refused));
+        HtmlPage code = click(refused, "confirm");
+        assertEquals("/app/twostep/code", code.getUrl().getPath(), text(code));
+        HtmlPage back = enterCode(click(code, "send"), SERVER.sender().lastCode());
+        assertEquals("/app/twostep/security", back.getUrl().getPath(), text(back));
+
+        int notices = SERVER.sender().notices().size();
+        HtmlPage removed = back.<org.htmlunit.html.HtmlButton>getHtmlElementById("remove-app-" + id).click();
+        assertTrue(text(removed).contains("The authenticator app was removed"), text(removed));
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'hank'"));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = 'hank'"
+                + " AND event = 'AUTHENTICATOR_REMOVED'"));
+        assertEquals(notices + 1, SERVER.sender().notices().size());
+        assertEquals("/app/app/home", removed.getAnchorByText("Continue").click().getUrl().getPath());
+    }
+
+    @Test
     void theAppPageNeedsBothStepsInAHostToo() throws Exception {
         WebClient client = SERVER.newClient();
         HtmlPage enrollPage = hostLogin(pages.open(client, "/app/home"), "ivy", "ivy-password");

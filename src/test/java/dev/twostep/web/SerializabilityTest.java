@@ -33,7 +33,8 @@ class SerializabilityTest {
 
     @Test
     void theGuardStateRoundTrips() throws Exception {
-        GuardState state = new GuardState("alice", GuardState.Step.PASSWORD, 42L, 1_700_000_000_000L, 1_699_999_999_000L);
+        GuardState state = new GuardState("alice", GuardState.Step.PASSWORD, 42L, 1_700_000_000_000L, 1_699_999_999_000L,
+                1_699_999_999_500L);
         assertEquals(state, roundTrip(state, 400));
     }
 
