@@ -24,7 +24,7 @@ import dev.twostep.web.Views;
 
 /**
  * The account page, behind the guard: who is signed in, where codes go, how many recovery codes are left
- * (and, once, that one was just used), sign-out, and signing out everywhere else.
+ * (and, once, that one was just used), changing the password, sign-out, and signing out everywhere else.
  */
 public class AccountServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -69,6 +69,7 @@ public class AccountServlet extends HttpServlet {
         vars.put("rememberOn", RememberedDevices.of(getServletContext()).enabled());
         vars.put("devicesForgotten", "forgotten".equals(request.getParameter("devices")));
         vars.put("signedOutElsewhere", "elsewhere".equals(request.getParameter("signedout")));
+        vars.put("passwordChanged", "changed".equals(request.getParameter("password")));
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
     }
 
