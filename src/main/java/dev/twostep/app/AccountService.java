@@ -38,6 +38,7 @@ public final class AccountService {
     private static final String INSERT = "INSERT INTO accounts (username, password_hash, created_at)"
             + " VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING";
     private static final String FIND_HASH = "SELECT password_hash FROM accounts WHERE username = ?";
+    private static final String SET_HASH = "UPDATE accounts SET password_hash = ? WHERE username = ?";
     /** Only over the hash that was checked: a password changed meanwhile is not overwritten. */
     private static final String REHASH = "UPDATE accounts SET password_hash = ? WHERE username = ? AND password_hash = ?";
 
@@ -161,6 +162,34 @@ public final class AccountService {
     }
 
     /**
+     * Changes the password of a signed-in user. The current password is checked as at sign-in, in the same
+     * limits (the account's growing locks, failures per client address), so this form is no way around them;
+     * only when it is right is the new one hashed and stored. The caller checks the new password first
+     * ({@link #passwordAcceptable}) and ends the user's other sessions after.
+     *
+     * @return the check of the current password: OK when the new one is stored
+     * @throws HashingBusyException when no hashing slot came free in time; nothing was stored then
+     * @throws IllegalArgumentException when the new password breaks the rules
+     */
+    public SignIn changePassword(String username, String current, String fresh, String address)
+            throws HashingBusyException {
+        if (!passwordAcceptable(fresh)) {
+            throw new IllegalArgumentException("the new password breaks the rules");
+        }
+        SignIn check = signIn(username, current == null ? "" : current, address);
+        if (check.outcome() != SignIn.Outcome.OK) {
+            return check;
+        }
+        String hash;
+        try (var slot = hasher.slot()) {
+            hash = hasher.hash(slot, fresh);
+        }
+        jdbc.update("changing a password", SET_HASH, params(hash, username));
+        LOG.info("Password of user {} changed", LogText.safe(username));
+        return check;
+    }
+
+    /**
      * Checks the password of a user who is already signed in (before a sensitive change). Not counted toward
      * the account's sign-in lock: a stolen session must not be able to lock its owner out by typing wrong
      * passwords here. The caller bounds the tries per session instead.
@@ -191,11 +220,16 @@ public final class AccountService {
         if (!USERNAME.matcher(username).matches()) {
             problems.add(Problem.USERNAME_INVALID);
         }
-        int length = password == null ? 0 : password.codePointCount(0, password.length());
-        if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
+        if (!passwordAcceptable(password)) {
             problems.add(Problem.PASSWORD_LENGTH);
         }
         return problems;
+    }
+
+    /** The rule for a new password, at registration and on a change: 8 to 128 characters. */
+    public static boolean passwordAcceptable(String password) {
+        int length = password == null ? 0 : password.codePointCount(0, password.length());
+        return length >= MIN_PASSWORD && length <= MAX_PASSWORD;
     }
 
     /**

@@ -19,11 +19,12 @@ import dev.twostep.guard.Http;
 import dev.twostep.web.RecoveryCodesServlet;
 import dev.twostep.web.RememberedDevices;
 import dev.twostep.web.Requests;
+import dev.twostep.web.SignOuts;
 import dev.twostep.web.Views;
 
 /**
  * The account page, behind the guard: who is signed in, where codes go, how many recovery codes are left
- * (and, once, that one was just used), and sign-out.
+ * (and, once, that one was just used), changing the password, sign-out, and signing out everywhere else.
  */
 public class AccountServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -67,20 +68,29 @@ public class AccountServlet extends HttpServlet {
         vars.put("phoneChanged", "changed".equals(request.getParameter("phone")));
         vars.put("rememberOn", RememberedDevices.of(getServletContext()).enabled());
         vars.put("devicesForgotten", "forgotten".equals(request.getParameter("devices")));
+        vars.put("signedOutElsewhere", "elsewhere".equals(request.getParameter("signedout")));
+        vars.put("passwordChanged", "changed".equals(request.getParameter("password")));
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
     }
 
-    /** "Forget all remembered devices": every device of this user asks for the second step again. */
+    /**
+     * "Forget all remembered devices": every device of this user asks for the second step again. "Sign out
+     * everywhere else": every other session of this user ends too ({@link SignOuts}).
+     */
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         GuardState state = GuardSession.state(request).orElseThrow();
-        if (!"forget-devices".equals(request.getParameter("action"))) {
+        String action = request.getParameter("action");
+        if ("forget-devices".equals(action)) {
+            int forgotten = RememberedDevices.of(getServletContext()).forgetAll(state.username());
+            audit.record(AuditLog.Event.DEVICES_FORGOTTEN, state.username(),
+                    Requests.client(getServletContext(), request), Integer.toString(forgotten));
+            Http.seeOther(request, response, "/account?devices=forgotten");
+        } else if ("sign-out-everywhere".equals(action)) {
+            SignOuts.of(getServletContext()).signOutEverywhereElse(request, state.username());
+            Http.seeOther(request, response, "/account?signedout=elsewhere");
+        } else {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST);
-            return;
         }
-        int forgotten = RememberedDevices.of(getServletContext()).forgetAll(state.username());
-        audit.record(AuditLog.Event.DEVICES_FORGOTTEN, state.username(),
-                Requests.client(getServletContext(), request), Integer.toString(forgotten));
-        Http.seeOther(request, response, "/account?devices=forgotten");
     }
 }

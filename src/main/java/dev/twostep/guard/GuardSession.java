@@ -41,8 +41,11 @@ public final class GuardSession {
      * The state for whoever the host says is signed in now. With the host's own login (container or
      * session attribute) a user the host signed in starts at the code step; a state left from another user
      * or from a host sign-out is dropped. With Twostep's own login the stored state is the whole truth.
-     * No database is read. A sign-in older than the absolute session lifetime ends here: the session is
-     * invalidated, so the host's own login in it ends too.
+     * No database is read but at most once per {@link SignOutCheck#INTERVAL} per session, for "sign out
+     * everywhere". A sign-in older than the absolute session lifetime ends here: the session is invalidated,
+     * so the host's own login in it ends too. A sign-in that began before its user signed out everywhere ends
+     * here as well: with Twostep's own login the session is invalidated; with the host's, only the guard's
+     * state is dropped, so the user is asked for the code again.
      */
     public static Optional<GuardState> current(HttpServletRequest request, TwostepConfig config, long now) {
         return current(request, config, now, false);
@@ -59,6 +62,18 @@ public final class GuardSession {
         if (stored.isPresent() && now - stored.get().since() >= config.sessionMaxAge().toMillis()) {
             // The absolute lifetime: however active, a sign-in ends after twostep.session.max-minutes.
             request.getSession().invalidate();
+            stored = Optional.empty();
+        }
+        if (stored.isPresent() && !SignOutCheck.of(request.getServletContext())
+                .stands(request.getSession(), stored.get(), now)) {
+            // Signed out everywhere since this sign-in began: both steps again. With Twostep's own login that
+            // means the whole session; a host's own login stands, so only the guard's state goes, and the
+            // user is asked for the code again.
+            if (config.identity() == TwostepConfig.Identity.TWOSTEP) {
+                request.getSession().invalidate();
+            } else {
+                request.getSession().removeAttribute(STATE);
+            }
             stored = Optional.empty();
         }
         if (config.identity() == TwostepConfig.Identity.TWOSTEP) {

@@ -21,7 +21,8 @@ import dev.twostep.guard.Http;
 
 /**
  * The guard. Map it, first among the app's filters, to the URL patterns that need both steps. A verified
- * session passes, answered from the session alone with no database query. A session whose user passed
+ * session passes, answered from the session alone: the database is read at most once per 30 s per session,
+ * to see whether its user signed out everywhere since (see {@link SignOutCheck}). A session whose user passed
  * only the first step (Twostep's password, or the host's own login) goes to the code page, or to the
  * enrollment page when Twostep knows no phone for that user yet; any other goes to the sign-in page
  * ({@code twostep.login-url}), or gets 401 when there is none. The GET first asked for is saved and
@@ -46,6 +47,8 @@ public class TwoStepFilter extends HttpFilter {
         super.init(filterConfig);
         config = Attributes.require(filterConfig.getServletContext(), TwostepConfig.class);
         clock = Attributes.require(filterConfig.getServletContext(), Clock.class);
+        // Checked here so that a deployment without it fails at start-up, not at the first request.
+        Attributes.require(filterConfig.getServletContext(), SignOutCheck.class);
         String exclude = filterConfig.getInitParameter("exclude");
         if (exclude != null) {
             for (String raw : exclude.split(",")) {

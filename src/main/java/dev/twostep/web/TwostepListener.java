@@ -33,10 +33,12 @@ import dev.twostep.factor.RememberedDeviceDao;
 import dev.twostep.factor.RecoveryCodeDao;
 import dev.twostep.factor.RecoveryCodes;
 import dev.twostep.factor.SecretBox;
+import dev.twostep.factor.SignOutDao;
 import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.enroll.PhoneNumbers;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.ClientAddress;
+import dev.twostep.guard.SignOutCheck;
 import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 import dev.twostep.limits.RateLimiter;
@@ -124,8 +126,13 @@ public class TwostepListener implements ServletContextListener {
         Attributes.put(context, Factors.class, new Factors(jdbc, phones, apps, recoveryCodes));
         RememberedDeviceDao devices = new RememberedDeviceDao(jdbc);
         Attributes.put(context, RememberedDeviceDao.class, devices);
-        Attributes.put(context, RememberedDevices.class, new RememberedDevices(config, new DeviceTokens(secret),
-                devices, phones, audit, clock));
+        RememberedDevices remembered = new RememberedDevices(config, new DeviceTokens(secret), devices, phones, audit,
+                clock);
+        Attributes.put(context, RememberedDevices.class, remembered);
+        SignOutDao signOutDao = new SignOutDao(jdbc);
+        SignOutCheck signOutCheck = new SignOutCheck(signOutDao::signedOutAt, config.sessionMaxAge());
+        Attributes.put(context, SignOutCheck.class, signOutCheck);
+        Attributes.put(context, SignOuts.class, new SignOuts(signOutDao, signOutCheck, remembered, audit, clock));
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
                 config.stylesheetUrl(), config.hsts()));
         if (context.getAttribute(GuardRegistration.INSTALLED) == null) {

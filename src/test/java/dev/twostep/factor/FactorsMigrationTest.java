@@ -58,8 +58,9 @@ class FactorsMigrationTest {
 
             Database.migrate(pool);
 
-            assertEquals(List.of("8"), strings(jdbc, "SELECT version FROM flyway_schema_history"
-                    + " ORDER BY installed_rank DESC LIMIT 1"));
+            // Version 8 ran, with whatever came after it (V9 sign_outs adds a table and touches no phone).
+            assertEquals(List.of("8"), strings(jdbc, "SELECT version FROM flyway_schema_history WHERE version = '8'"
+                    + " AND success = " + ("sqlite".equals(kind) ? "1" : "TRUE")));
             PhoneDao phones = new PhoneDao(jdbc);
             for (Phone p : before) {
                 assertEquals(p, phones.find(p.username()).orElseThrow(), p.username());

@@ -44,6 +44,7 @@ class FormHostIT {
                 users.addUser("gina", new Password("gina-password"), new String[] {"user"});
                 users.addUser("hank", new Password("hank-password"), new String[] {"user"});
                 users.addUser("ivy", new Password("ivy-password"), new String[] {"user"});
+                users.addUser("hana", new Password("hana-password"), new String[] {"user"});
                 HashLoginService realm = new HashLoginService("host");
                 realm.setUserStore(users);
                 server.addBean(realm);
@@ -266,5 +267,25 @@ class FormHostIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
         assertTrue(health.body().contains("OK"));
+    }
+
+    @Test
+    void aSignOutEverywhereAsksAHostSessionForTheCodeAgainAndKeepsTheHostsLogin() throws Exception {
+        WebClient client = SERVER.newClient();
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/home"), "hana", "hana-password");
+        HtmlPage home = enterCode(enroll(enrollPage, "(415) 555-2671", "sms"), SERVER.sender().lastCode());
+        assertEquals("Hello, hana", home.getHtmlElementById("user").asNormalizedText());
+
+        // What SignOuts writes when hana signs out everywhere, here or on another server on this database.
+        SERVER.jdbc().update("test", "INSERT INTO sign_outs (username, signed_out_at) VALUES (?, ?)",
+                dev.twostep.db.Jdbc.params("hana", SERVER.clock().millis()));
+        SERVER.clock().advance(dev.twostep.guard.SignOutCheck.INTERVAL);
+
+        HtmlPage code = pages.open(client, "/app/reports");
+        assertEquals("/app/twostep/code", code.getUrl().getPath(), "the code again, not the host's sign-in");
+        HtmlPage sent = click(code, "send");
+        HtmlPage reports = enterCode(sent, SERVER.sender().lastCode());
+        assertEquals("/app/app/reports", reports.getUrl().getPath(), text(reports));
+        assertEquals("Hello, hana", reports.getHtmlElementById("user").asNormalizedText());
     }
 }
