@@ -79,6 +79,9 @@ public class AuthenticatorServlet extends HttpServlet {
             response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return null;
         }
+        if (state != null && FreshStep.of(getServletContext()).confirmFirst(request, response, state, "app")) {
+            return null;
+        }
         return state;
     }
 

@@ -245,8 +245,14 @@ public class CodeServlet extends HttpServlet {
                                 "code.error.notActive");
                         return;
                     }
-                    audit.record(AuditLog.Event.ENROLLED, state.username(), client,
-                            "phone " + PhoneMask.mask(used.destination()) + " by " + CodeSending.name(used.channel()));
+                    String detail = "phone " + PhoneMask.mask(used.destination()) + " by "
+                            + CodeSending.name(used.channel());
+                    if (state.verified()) {
+                        // A signed-in user added a phone: a change of factors like any other.
+                        FactorChanges.of(getServletContext()).phoneAdded(request, state.username(), detail);
+                    } else {
+                        audit.record(AuditLog.Event.ENROLLED, state.username(), client, detail);
+                    }
                 }
                 if (!GuardSession.secondStepPassed(request, state)) {
                     // Another sign-in started on this session while the code was checked.

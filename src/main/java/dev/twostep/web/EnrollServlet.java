@@ -74,6 +74,9 @@ public class EnrollServlet extends HttpServlet {
                 Http.seeOther(request, response, secondStep.next(request));
                 return null;
             }
+            if (FreshStep.of(getServletContext()).confirmFirst(request, response, state.get(), "enroll")) {
+                return null;
+            }
             return state.get();
         }
         if (phoneConfirmed || apps.hasConfirmed(username)) {

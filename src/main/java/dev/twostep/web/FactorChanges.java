@@ -33,6 +33,7 @@ final class FactorChanges {
         APP_ADDED(AuditLog.Event.AUTHENTICATOR_ADDED, "security.notice.appAdded"),
         APP_REMOVED(AuditLog.Event.AUTHENTICATOR_REMOVED, "security.notice.appRemoved"),
         PHONE_REMOVED(AuditLog.Event.PHONE_REMOVED, "security.notice.phoneRemoved"),
+        PHONE_ADDED(AuditLog.Event.ENROLLED, null),
         RECOVERY_CODES_CREATED(AuditLog.Event.RECOVERY_CODES_CREATED, "security.notice.recoveryCodes");
 
         final AuditLog.Event event;
@@ -69,10 +70,18 @@ final class FactorChanges {
      * {@code detail} (never a secret), the user's devices revoked, the user's phone told.
      */
     void changed(HttpServletRequest request, String username, Change change, String detail) {
-        if (change == Change.PHONE_REMOVED) {
+        if (change == Change.PHONE_REMOVED || change == Change.PHONE_ADDED) {
             throw new IllegalArgumentException("a removed phone is told through phoneRemoved");
         }
         apply(request, username, change, detail, phones.find(username).filter(Phone::confirmed));
+    }
+
+    /**
+     * A signed-in user confirmed a phone they added (they had none): audited as an enrollment with its
+     * masked number and channel, and the devices revoked. The new phone is not told: it just got the code.
+     */
+    void phoneAdded(HttpServletRequest request, String username, String detail) {
+        apply(request, username, Change.PHONE_ADDED, detail, Optional.empty());
     }
 
     /** The phone was removed: audited with its masked number, the devices revoked, and that phone told. */

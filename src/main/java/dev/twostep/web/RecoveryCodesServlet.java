@@ -73,7 +73,7 @@ public class RecoveryCodesServlet extends HttpServlet {
             return;
         }
         GuardState state = verified(request, response);
-        if (state == null) {
+        if (state == null || FreshStep.of(getServletContext()).confirmFirst(request, response, state, "recovery")) {
             return;
         }
         List<String> codes = recovery.generate();

@@ -104,6 +104,10 @@ public class SecurityServlet extends HttpServlet {
             case "revoke-device" -> revokeDevice(request, response, state);
             case "forget-devices" -> forgetDevices(request, response, state);
             case "confirm" -> confirm(request, response, state);
+            case "sign-out-everywhere" -> {
+                SignOuts.of(getServletContext()).signOutEverywhereElse(request, state.username());
+                done(request, response, "account.signOutEverywhere.done");
+            }
             default -> show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, null,
                     "security.error.badRequest");
         }
@@ -208,7 +212,8 @@ public class SecurityServlet extends HttpServlet {
     /** "Confirm it's you": back to the code step of this sign-in, then here. */
     private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state)
             throws IOException {
-        String here = config.pagesPath() + "/security";
+        String then = request.getParameter("then");
+        String here = config.pagesPath() + "/" + (then != null && FreshStep.PAGES.contains(then) ? then : "security");
         if (!GuardSession.stepUp(request, state)) {
             // The session moved on meanwhile (another sign-in): the page sorts out where it stands.
             Http.seeOther(request, response, here);
@@ -272,6 +277,8 @@ public class SecurityServlet extends HttpServlet {
         }
         vars.put("apps", appRows);
         vars.put("canRemove", signInFactors(list) > 1);
+        vars.put("offersApp", config.offers(TwostepConfig.FactorKind.TOTP));
+        vars.put("offersPhone", !vars.containsKey("phone") && !config.channels().isEmpty());
         vars.put("rememberOn", remembered.enabled());
         vars.put("devices", remembered.enabled() ? devices.listLive(user, now).stream().map(d -> row("id", d.id(),
                 "label", d.label(), "added", when(d.createdAt()), "lastUsed", when(d.lastSeenAt()),

@@ -43,6 +43,7 @@ class FormHostIT {
                 users.addUser("erin", new Password("erin-password"), new String[] {"user"});
                 users.addUser("gina", new Password("gina-password"), new String[] {"user"});
                 users.addUser("hank", new Password("hank-password"), new String[] {"user"});
+                users.addUser("june", new Password("june-password"), new String[] {"user"});
                 users.addUser("ivy", new Password("ivy-password"), new String[] {"user"});
                 users.addUser("hana", new Password("hana-password"), new String[] {"user"});
                 HashLoginService realm = new HashLoginService("host");
@@ -187,7 +188,7 @@ class FormHostIT {
         assertEquals(403, refused.getWebResponse().getStatusCode(), text(refused));
         HtmlPage code = click(refused, "confirm");
         assertEquals("/app/twostep/code", code.getUrl().getPath(), text(code));
-        HtmlPage back = enterCode(click(code, "send"), SERVER.sender().lastCode());
+        HtmlPage back = enterCode(Pages.way(code, "sms"), SERVER.sender().lastCode());
         assertEquals("/app/twostep/security", back.getUrl().getPath(), text(back));
 
         int notices = SERVER.sender().notices().size();
@@ -216,7 +217,7 @@ class FormHostIT {
     @Test
     void aUserWithNoFactorSetsUpAnAppInsteadOfAPhoneAndSignsInWithItAlone() throws Exception {
         WebClient client = SERVER.newClient();
-        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/reports"), "hank", "hank-password");
+        HtmlPage enrollPage = hostLogin(pages.open(client, "/app/reports"), "june", "june-password");
         assertEquals("/app/twostep/enroll", enrollPage.getUrl().getPath());
         HtmlPage app = enrollPage.getAnchorByText("Use an authenticator app instead").click();
         assertEquals("/app/twostep/app", app.getUrl().getPath(), text(app));
@@ -227,26 +228,26 @@ class FormHostIT {
         assertTrue(text(done).contains("Your authenticator app is set up"), text(done));
         HtmlPage reports = done.getAnchorByText("Continue").click();
         assertEquals("/app/app/reports", reports.getUrl().getPath(), text(reports));
-        assertEquals("Hello, hank", reports.getHtmlElementById("user").asNormalizedText());
-        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'hank'"));
+        assertEquals("Hello, june", reports.getHtmlElementById("user").asNormalizedText());
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'june'"));
 
         // A new session: no phone, so the app is the way; nothing is sent, and no other way is offered.
         SERVER.clock().advance(java.time.Duration.ofSeconds(30));
         WebClient second = SERVER.newClient();
         int sends = SERVER.sender().sent().size();
-        HtmlPage code = hostLogin(pages.open(second, "/app/home"), "hank", "hank-password");
+        HtmlPage code = hostLogin(pages.open(second, "/app/home"), "june", "june-password");
         assertEquals("/app/twostep/code", code.getUrl().getPath());
         assertFalse(text(code).contains("Use another way"), text(code));
         HtmlPage home = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
-        assertEquals("Hello, hank", home.getHtmlElementById("user").asNormalizedText());
+        assertEquals("Hello, june", home.getHtmlElementById("user").asNormalizedText());
         assertEquals(sends, SERVER.sender().sent().size(), "no code was sent");
 
-        // Someone with only hank's password, in a session of their own, cannot set up a second app at sign-in.
+        // Someone with only june's password, in a session of their own, cannot set up a second app at sign-in.
         WebClient third = SERVER.newClient();
-        hostLogin(pages.open(third, "/app/home"), "hank", "hank-password");
+        hostLogin(pages.open(third, "/app/home"), "june", "june-password");
         assertEquals("/app/twostep/code", pages.open(third, "/twostep/app").getUrl().getPath());
         assertEquals("/app/twostep/code", pages.open(third, "/twostep/enroll").getUrl().getPath());
-        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'hank'"));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = 'june'"));
     }
 
     @Test

@@ -57,6 +57,12 @@ public final class Pages {
             if (code.getElementById(field) != null) {
                 return code;
             }
+            HtmlButton send = code.getFirstByXPath("//form[input[@name='channel'][@value='" + way + "']]"
+                    + "//button[@name='send']");
+            if (send != null) {
+                // The phone's way shown before anything was sent: "Text me a code" / "Call me with a code".
+                return send.click();
+            }
             throw new AssertionError("no way " + way + " on " + code.getUrl() + ":\n" + code.asNormalizedText());
         }
         return choice.click();

@@ -67,7 +67,8 @@ class SecurityPageIT {
 
     /** Password and sent code, optionally checking "remember this device"; ends on the account page. */
     HtmlPage signedIn(WebClient client, String user, boolean remember) throws IOException {
-        HtmlPage code = pages.signIn(client, user, PASSWORD);
+        // The phone's way, whichever is offered first (an app added last comes first).
+        HtmlPage code = Pages.way(pages.signIn(client, user, PASSWORD), "sms");
         if (remember) {
             code.<HtmlCheckBoxInput>getHtmlElementById("remember-code").setChecked(true);
         }
@@ -235,12 +236,12 @@ class SecurityPageIT {
         HtmlPage code = staleRemoveThenConfirm(client, user, ids.get(1), 3);
         assertEquals(1, liveDevices(user), "the remembered device is live, and was not used");
         assertTrue(text(code).contains("Text me a code"), "nothing was sent before asked: " + text(code));
-        HtmlPage back = enterCode(Pages.click(code, "send"), SERVER.sender().lastCode());
+        HtmlPage back = enterCode(Pages.way(code, "sms"), SERVER.sender().lastCode());
         removeAfterStepUp(back, user, ids.get(1), 2);
 
         // With the first app's code.
         code = staleRemoveThenConfirm(client, user, ids.get(2), 2);
-        back = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
+        back = submitFormOf(type(Pages.way(code, "app"), "totp", totp.code(secret, totp.currentStep())), "totp");
         removeAfterStepUp(back, user, ids.get(2), 1);
 
         // With a recovery code: the last app cannot go, so it is the phone this time.
@@ -250,7 +251,7 @@ class SecurityPageIT {
         assertEquals(403, refused.getWebResponse().getStatusCode(), text(refused));
         assertEquals(1, phones(user));
         code = Pages.click(refused, "confirm");
-        back = submitFormOf(type(code, "recovery-code", recovery.get(0)), "recovery-code");
+        back = submitFormOf(type(Pages.way(code, "recovery"), "recovery-code", recovery.get(0)), "recovery-code");
         assertEquals("/app/twostep/security", back.getUrl().getPath(), text(back));
         HtmlPage removed = Pages.click(back, "remove-phone");
         assertTrue(text(removed).contains("The phone was removed"), text(removed));
@@ -426,5 +427,91 @@ class SecurityPageIT {
         WebClient half = SERVER.newClient();
         pages.signIn(half, user, PASSWORD);
         assertEquals("/app/twostep/code", pages.open(half, "/twostep/security").getUrl().getPath());
+    }
+
+    @Test
+    void addingAFactorInAStaleSessionAsksToConfirmFirst() throws Exception {
+        String user = unique("addstale");
+        pages.createAccount(user, PASSWORD, "(415) 555-2671");
+        WebClient client = SERVER.newClient();
+        signedIn(client, user, false);
+        SERVER.clock().advance(Duration.ofMinutes(6));
+
+        // An app: "Confirm it's you", and no secret is made until then.
+        HtmlPage refused = pages.open(client, "/twostep/app");
+        assertEquals(403, refused.getWebResponse().getStatusCode(), text(refused));
+        assertTrue(text(refused).contains("Confirm it's you"), text(refused));
+        assertNull(refused.getElementById("secret"));
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = ?", user));
+        HtmlPage code = Pages.click(refused, "confirm");
+        assertEquals("/app/twostep/code", code.getUrl().getPath(), text(code));
+        HtmlPage app = enterCode(Pages.way(code, "sms"), SERVER.sender().lastCode());
+        assertEquals("/app/twostep/app", app.getUrl().getPath(), text(app));
+        assertTrue(app.getWebResponse().getContentAsString().contains("<svg"), text(app));
+
+        // Recovery codes: the count shows, but making them asks again once the step is stale.
+        SERVER.clock().advance(Duration.ofMinutes(6));
+        HtmlPage recovery = pages.open(client, "/twostep/recovery");
+        assertEquals(200, recovery.getWebResponse().getStatusCode(), text(recovery));
+        HtmlPage refusedCodes = Pages.click(recovery, "create");
+        assertEquals(403, refusedCodes.getWebResponse().getStatusCode(), text(refusedCodes));
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM recovery_codes WHERE username = ?", user));
+        HtmlPage back = enterCode(Pages.way(Pages.click(refusedCodes, "confirm"), "sms"), SERVER.sender().lastCode());
+        assertEquals("/app/twostep/recovery", back.getUrl().getPath(), text(back));
+        HtmlPage shown = Pages.click(back, "create");
+        assertEquals(200, shown.getWebResponse().getStatusCode(), text(shown));
+        assertEquals(10, SERVER.count("SELECT COUNT(*) FROM recovery_codes WHERE username = ?", user));
+    }
+
+    @Test
+    void withThePhoneRemovedTheAppAloneSignsInAndAPhoneCanBeAddedAgain() throws Exception {
+        String user = unique("nophone");
+        pages.createAccount(user, PASSWORD, "(415) 555-2671");
+        WebClient client = SERVER.newClient();
+        signedIn(client, user, false);
+        byte[] secret = addApp(client);
+        HtmlPage removed = Pages.click(pages.open(client, "/twostep/security"), "remove-phone");
+        assertTrue(text(removed).contains("The phone was removed"), text(removed));
+        assertEquals(0, phones(user));
+
+        // The next sign-in: the app is the only way, and nothing is sent.
+        int sends = SERVER.sender().sent().size();
+        WebClient next = SERVER.newClient();
+        HtmlPage code = pages.signIn(next, user, PASSWORD);
+        assertEquals("/app/twostep/code", code.getUrl().getPath(), text(code));
+        assertFalse(text(code).contains("Text me"), text(code));
+        HtmlPage account = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
+        assertEquals("/app/account", account.getUrl().getPath(), text(account));
+        assertEquals(sends, SERVER.sender().sent().size());
+
+        // "Add a phone" on the security page: the number is confirmed with a code, then it is a factor again.
+        HtmlPage enroll = pages.open(next, "/twostep/security").getAnchorByText("Add a phone").click();
+        assertEquals("/app/twostep/enroll", enroll.getUrl().getPath(), text(enroll));
+        type(enroll, "phone", "(415) 555-2680");
+        HtmlPage confirm = submitFormOf(enroll, "phone");
+        assertEquals("/app/twostep/code", confirm.getUrl().getPath(), text(confirm));
+        assertTrue(text(confirm).contains("Confirm your phone"), text(confirm));
+        HtmlPage done = enterCode(confirm, SERVER.sender().lastCode());
+        assertEquals("/app/account", done.getUrl().getPath(), text(done));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = ? AND phone_e164 = ?"
+                + " AND confirmed_at IS NOT NULL", user, "+14155552680"));
+        assertEquals(2, audited(user, "ENROLLED"), "registration, then the added phone");
+        HtmlPage listed = pages.open(next, "/twostep/security");
+        assertTrue(text(listed).contains("Text messages to your phone ending in 80"), text(listed));
+    }
+
+    @Test
+    void signOutEverywhereElseFromTheSecurityPage() throws Exception {
+        String user = unique("everywhere");
+        pages.createAccount(user, PASSWORD, "(415) 555-2671");
+        WebClient other = SERVER.newClient();
+        signedIn(other, user, false);
+        WebClient here = SERVER.newClient();
+        signedIn(here, user, false);
+        HtmlPage done = Pages.click(pages.open(here, "/twostep/security"), "sign-out-everywhere");
+        assertTrue(text(done).contains("You were signed out everywhere else"), text(done));
+        assertEquals("/app/account", pages.open(here, "/account").getUrl().getPath(), "this session stays");
+        assertEquals("/app/login", pages.open(other, "/account").getUrl().getPath(), "the other one is signed out");
+        assertEquals(1, audited(user, "SIGNED_OUT_EVERYWHERE"));
     }
 }
