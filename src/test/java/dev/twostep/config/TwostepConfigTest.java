@@ -39,6 +39,39 @@ class TwostepConfigTest {
     }
 
     @Test
+    void everyFactorIsOfferedByDefaultAndNoneRequired() {
+        TwostepConfig c = parse(Map.of(), Map.of());
+        assertEquals(java.util.EnumSet.allOf(TwostepConfig.FactorKind.class), c.factors());
+        assertEquals(java.util.Set.of(), c.requiredFactors());
+        assertEquals(java.util.EnumSet.allOf(dev.twostep.delivery.Channel.class), c.channels());
+        // The older twostep.channels still narrows the phone's kinds when twostep.factors is not set.
+        TwostepConfig smsOnly = parse(Map.of("twostep.channels", "sms"), Map.of());
+        assertEquals(java.util.EnumSet.of(TwostepConfig.FactorKind.SMS, TwostepConfig.FactorKind.TOTP,
+                TwostepConfig.FactorKind.RECOVERY), smsOnly.factors());
+    }
+
+    @Test
+    void factorsWithoutAPhoneLeaveNoChannelAndRequiredKindsMustBeOffered() {
+        TwostepConfig noPhone = parse(Map.of("twostep.factors", "totp, recovery"), Map.of());
+        assertEquals(java.util.Set.of(), noPhone.channels());
+        assertFalse(noPhone.offers(TwostepConfig.FactorKind.SMS));
+        assertTrue(noPhone.offers(TwostepConfig.FactorKind.TOTP));
+        TwostepConfig voice = parse(Map.of("twostep.factors", "voice,totp"), Map.of());
+        assertEquals(java.util.Set.of(dev.twostep.delivery.Channel.VOICE), voice.channels());
+
+        TwostepConfig required = parse(Map.of("twostep.factors.required", "phone, recovery"), Map.of());
+        assertEquals(java.util.EnumSet.of(TwostepConfig.Required.PHONE, TwostepConfig.Required.RECOVERY),
+                required.requiredFactors());
+        ConfigException notOffered = assertThrows(ConfigException.class, () -> parse(Map.of(
+                "twostep.factors", "sms,recovery", "twostep.factors.required", "totp"), Map.of()));
+        assertEquals("twostep.factors.required", notOffered.setting());
+        assertTrue(notOffered.getMessage().contains("does not offer"), notOffered.getMessage());
+        ConfigException disagree = assertThrows(ConfigException.class, () -> parse(Map.of(
+                "twostep.factors", "sms,totp", "twostep.channels", "sms,voice"), Map.of()));
+        assertEquals("twostep.factors", disagree.setting());
+    }
+
+    @Test
     void theSecurityPagesFreshStepIsInMinutes() {
         assertEquals(15, parse(Map.of("twostep.security.fresh-minutes", "15"), Map.of()).securityFresh().toMinutes());
     }
@@ -79,6 +112,9 @@ class TwostepConfigTest {
         "twostep.security.fresh-minutes | 0",
         "twostep.security.fresh-minutes | 61",
         "twostep.security.fresh-minutes | five",
+        "twostep.factors             | sms,fax",
+        "twostep.factors             | recovery",
+        "twostep.factors.required    | passport",
     })
     void invalidSettingsStopStartUpNamingTheSetting(String name, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(name, value), Map.of()));
