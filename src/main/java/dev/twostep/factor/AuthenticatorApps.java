@@ -82,6 +82,32 @@ public final class AuthenticatorApps {
         return step.isPresent() && dao.confirm(id, username, step.getAsLong(), clock.millis());
     }
 
+    /**
+     * The name a user typed for an app, tidied: control characters dropped, runs of white space made one
+     * space, trimmed. Empty when nothing is left (the app keeps {@link #DEFAULT_LABEL}).
+     *
+     * @throws IllegalArgumentException when it is longer than {@link TotpFactorDao#MAX_LABEL} characters
+     */
+    public static Optional<String> label(String typed) {
+        if (typed == null) {
+            return Optional.empty();
+        }
+        String tidy = typed.replaceAll("\\p{Cntrl}", " ").replaceAll("\\s+", " ").strip();
+        if (tidy.isEmpty()) {
+            return Optional.empty();
+        }
+        if (tidy.codePointCount(0, tidy.length()) > TotpFactorDao.MAX_LABEL) {
+            throw new IllegalArgumentException("an app's name must be at most " + TotpFactorDao.MAX_LABEL
+                    + " characters");
+        }
+        return Optional.of(tidy);
+    }
+
+    /** Names one of the user's apps; false when the user has no such app. */
+    public boolean rename(String username, long id, String label) {
+        return dao.rename(id, username, label);
+    }
+
     /** True when the user has at least one confirmed app. */
     public boolean hasConfirmed(String username) {
         return dao.list(username).stream().anyMatch(TotpFactor::confirmed);

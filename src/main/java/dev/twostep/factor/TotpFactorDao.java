@@ -30,6 +30,7 @@ public final class TotpFactorDao {
             + " last_step, created_at, confirmed_at, last_used_at) VALUES (?, ?, ?, ?, -1, ?, NULL, NULL)";
     private static final String CONFIRM = "UPDATE totp_factors SET confirmed_at = ?, last_step = ?"
             + " WHERE id = ? AND username = ? AND confirmed_at IS NULL AND last_step < ?";
+    private static final String RENAME = "UPDATE totp_factors SET label = ? WHERE id = ? AND username = ?";
     private static final String ACCEPT_STEP = "UPDATE totp_factors SET last_step = ?, last_used_at = ?"
             + " WHERE id = ? AND username = ? AND last_step < ? AND confirmed_at IS NOT NULL";
     private static final String LIST = "SELECT " + COLUMNS + " FROM totp_factors WHERE username = ?"
@@ -88,6 +89,19 @@ public final class TotpFactorDao {
      */
     public boolean acceptStep(long id, String username, long step, long now) {
         return jdbc.update("accepting an authenticator code", ACCEPT_STEP, params(step, now, id, username, step)) == 1;
+    }
+
+    /**
+     * Names an app of this user, as the user called it.
+     *
+     * @return false when the user has no such app
+     * @throws IllegalArgumentException when the label is blank or too long
+     */
+    public boolean rename(long id, String username, String label) {
+        if (label == null || label.isBlank() || Rows.codePoints(label) > MAX_LABEL) {
+            throw new IllegalArgumentException("an app's label must be 1 to " + MAX_LABEL + " characters");
+        }
+        return jdbc.update("naming an authenticator app", RENAME, params(label, id, username)) == 1;
     }
 
     /** All the user's apps, the unconfirmed ones too, oldest first. */

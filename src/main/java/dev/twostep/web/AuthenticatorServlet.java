@@ -113,6 +113,13 @@ public class AuthenticatorServlet extends HttpServlet {
             Http.seeOther(request, response, config.pagesPath() + "/app");
             return;
         }
+        Optional<String> label;
+        try {
+            label = AuthenticatorApps.label(request.getParameter("label"));
+        } catch (IllegalArgumentException tooLong) {
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, pending.get(), "app.error.label");
+            return;
+        }
         String typed = request.getParameter("code");
         if (!AuthenticatorApps.wellFormed(typed)) {
             show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, pending.get(), "app.error.malformed");
@@ -123,8 +130,9 @@ public class AuthenticatorServlet extends HttpServlet {
             return;
         }
         session.removeAttribute(PENDING);
+        label.ifPresent(name -> apps.rename(state.username(), pending.get().id(), name));
         FactorChanges.of(getServletContext()).changed(request, state.username(), FactorChanges.Change.APP_ADDED,
-                AuthenticatorApps.DEFAULT_LABEL);
+                label.orElse(AuthenticatorApps.DEFAULT_LABEL));
         if (!state.verified()) {
             // The first factor of this user, set up at sign-in: it passed the second step with its first code.
             if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
@@ -150,6 +158,8 @@ public class AuthenticatorServlet extends HttpServlet {
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey));
         vars.put("required", state.verified() && SetupOwed.owed(request));
         vars.put("phoneInstead", !state.verified() && !config.channels().isEmpty());
+        String label = request.getParameter("label");
+        vars.put("label", label == null || label.length() > 200 ? "" : label);
         views.render(request, response, status, "app", vars);
     }
 }

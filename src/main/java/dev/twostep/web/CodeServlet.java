@@ -37,6 +37,7 @@ import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
 import dev.twostep.guard.ReturnTo;
+import dev.twostep.guard.SetupOwed;
 import dev.twostep.limits.LimitedException;
 
 /**
@@ -363,6 +364,12 @@ public class CodeServlet extends HttpServlet {
                 }
                 remembered.rememberIfAsked(request, response, state.username());
                 request.getSession().setAttribute(RecoveryCodesServlet.USED_FLASH, left);
+                if (config.identity() != TwostepConfig.Identity.TWOSTEP && !SetupOwed.owed(request)
+                        && secondStep.owed(state.username()).isEmpty()) {
+                    // A host app has no account page to say how many codes are left: the guard's page does.
+                    Http.seeOther(request, response, config.pagesPath() + "/recovery");
+                    return;
+                }
                 secondStep.passed(request, response, state.username());
             }
             case BLOCKED -> {

@@ -64,6 +64,16 @@ public class RecoveryCodesServlet extends HttpServlet {
         vars.put("remaining", summary.map(RecoveryCodeDao.Summary::remaining).orElse(0));
         vars.put("codes", null);
         vars.put("required", SetupOwed.owed(request));
+        // Just signed in with a recovery code, in a host app (which has no account page to say it): how many
+        // are left, once, and the way on to where the user was going.
+        Object used = request.getSession().getAttribute(USED_FLASH);
+        if (used != null && config.identity() != TwostepConfig.Identity.TWOSTEP) {
+            request.getSession().removeAttribute(USED_FLASH);
+            vars.put("used", used);
+            vars.put("next", SecondStep.of(getServletContext()).next(request));
+        } else {
+            vars.put("used", null);
+        }
         views.render(request, response, HttpServletResponse.SC_OK, "recovery", vars);
     }
 

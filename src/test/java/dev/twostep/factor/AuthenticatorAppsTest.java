@@ -79,6 +79,29 @@ class AuthenticatorAppsTest {
         assertTrue(apps.begin("corp:bob").uri().startsWith("otpauth://totp/Acme%20%20Intranet:corp%20bob?"));
     }
 
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void anAppIsNamedAsTheUserCalledItAndOnlyByItsOwner(String kind) {
+        TotpFactorDao dao = dao(kind);
+        AuthenticatorApps apps = new AuthenticatorApps(dao, new SecretBox(SERVER_SECRET), CLOCK, "Twostep");
+        AuthenticatorApps.Pending pending = apps.begin("alice");
+        assertEquals(AuthenticatorApps.DEFAULT_LABEL, dao.list("alice").get(0).label());
+        assertFalse(apps.rename("mallory", pending.id(), "Mallory's"));
+        assertTrue(apps.rename("alice", pending.id(), "Work phone"));
+        assertEquals("Work phone", dao.find(pending.id(), "alice").orElseThrow().label());
+    }
+
+    @Test
+    void aTypedNameIsTidiedAndBoundedAndBlankMeansNone() {
+        assertEquals(java.util.Optional.of("Work phone"), AuthenticatorApps.label("  Work\t\n phone \u0007"));
+        assertEquals(java.util.Optional.of("Téléphone ☎"), AuthenticatorApps.label("Téléphone ☎"));
+        assertTrue(AuthenticatorApps.label(null).isEmpty());
+        assertTrue(AuthenticatorApps.label(" \n ").isEmpty());
+        assertEquals(64, AuthenticatorApps.label("😀".repeat(64)).orElseThrow().codePointCount(0, 128));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AuthenticatorApps.label("x".repeat(65)));
+    }
+
     @Test
     void theKeyIsShownInGroupsOfFour() {
         assertEquals("ABCD EFGH IJ", AuthenticatorApps.grouped("ABCDEFGHIJ"));

@@ -160,9 +160,16 @@ class FormHostIT {
         HtmlPage code = hostLogin(pages.open(second, "/app/reports"), "gina", "gina-password");
         assertEquals("/app/twostep/code", code.getUrl().getPath());
         assertTrue(text(code).contains("Use a recovery code"), text(code));
-        HtmlPage reports = submitFormOf(type(Pages.way(code, "recovery"), "recovery-code", codes.get(0)),
+        HtmlPage told = submitFormOf(type(Pages.way(code, "recovery"), "recovery-code", codes.get(0)),
                 "recovery-code");
+        // The host has no account page: the guard's recovery page says how many are left, once, then goes on.
+        assertEquals("/app/twostep/recovery", told.getUrl().getPath(), text(told));
+        assertTrue(text(told).contains("You signed in with a recovery code. You have 9 recovery codes left."),
+                text(told));
+        HtmlPage reports = told.getAnchorByText("Continue").click();
         assertEquals("/app/app/reports", reports.getUrl().getPath(), text(reports));
+        assertFalse(text(pages.open(second, "/twostep/recovery")).contains("You signed in with a recovery code"),
+                "said once");
         assertEquals("Hello, gina", reports.getHtmlElementById("user").asNormalizedText());
         assertEquals(9, SERVER.count("SELECT COUNT(*) FROM recovery_codes WHERE username = 'gina' AND used_at IS NULL"));
     }

@@ -355,4 +355,27 @@ class AuthenticatorAppIT {
         HtmlPage locked = submitFormOf(type(pages.open(client, "/twostep/code"), "totp", appCode(secret)), "totp");
         assertEquals(429, locked.getWebResponse().getStatusCode(), text(locked));
     }
+
+    @Test
+    void anAppIsNamedAsTheUserCallsIt() throws Exception {
+        String user = unique("named");
+        pages.createAccount(user, "correct horse battery", "(415) 555-2671");
+        WebClient client = SERVER.newClient();
+        signedIn(client, user);
+        HtmlPage app = pages.open(client, "/twostep/app");
+        byte[] secret = secretOn(app);
+        type(app, "app-label", "x".repeat(65));
+        HtmlPage tooLong = submitFormOf(type(app, "app-code", appCode(secret)), "app-code");
+        assertEquals(400, tooLong.getWebResponse().getStatusCode(), text(tooLong));
+        assertTrue(text(tooLong).contains("at most 64 characters"), text(tooLong));
+        assertEquals(0, confirmed(user));
+
+        type(tooLong, "app-label", "  Work\tphone  ");
+        HtmlPage done = submitFormOf(type(tooLong, "app-code", appCode(secret)), "app-code");
+        assertTrue(text(done).contains("Your authenticator app is set up"), text(done));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = ? AND label = ?"
+                + " AND confirmed_at IS NOT NULL", user, "Work phone"));
+        HtmlPage security = pages.open(client, "/twostep/security");
+        assertTrue(text(security).contains("Authenticator app: Work phone"), text(security));
+    }
 }
