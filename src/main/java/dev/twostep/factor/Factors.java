@@ -21,6 +21,26 @@ public final class Factors {
     private static final String PHONE_LAST_USED = "SELECT MAX(consumed_at) AS last_used FROM challenges"
             + " WHERE username = ? AND destination = ? AND purpose = 'LOGIN'";
 
+    /** Takes the user's phone and app rows for the rest of the transaction, so removals of one user queue up. */
+    private static final String HOLD_PHONE = "UPDATE phones SET updated_at = updated_at WHERE username = ?";
+    private static final String HOLD_APPS = "UPDATE totp_factors SET label = label WHERE username = ?";
+    private static final String SIGN_IN_FACTORS = "SELECT (SELECT COUNT(*) FROM phones WHERE username = ?"
+            + " AND confirmed_at IS NOT NULL) + (SELECT COUNT(*) FROM totp_factors WHERE username = ?"
+            + " AND confirmed_at IS NOT NULL)";
+    private static final String DELETE_PHONE = "DELETE FROM phones WHERE username = ? AND phone_e164 = ?"
+            + " AND confirmed_at IS NOT NULL";
+    private static final String DELETE_APP = "DELETE FROM totp_factors WHERE id = ? AND username = ?"
+            + " AND confirmed_at IS NOT NULL";
+
+    /** What a removal did. */
+    public enum Removal {
+        REMOVED,
+        /** Nothing of that id or number is the user's (any more). */
+        GONE,
+        /** Refused: it is the user's last phone or app. */
+        LAST
+    }
+
     private final Jdbc jdbc;
     private final PhoneDao phones;
     private final TotpFactorDao apps;
@@ -83,6 +103,41 @@ public final class Factors {
         Long phoneUsed = phoneLastUsed(phone.get());
         long phoneAt = phoneUsed == null ? phone.get().confirmedAt() : phoneUsed;
         return Optional.of(appUsed > phoneAt ? Factor.Kind.TOTP : Factor.Kind.PHONE);
+    }
+
+    /** Removes the user's confirmed phone of this number, unless it is their last phone or app. */
+    public Removal removePhone(String username, String e164) {
+        return removeKeepingOne(username, DELETE_PHONE, params(username, e164));
+    }
+
+    /** Removes one of the user's confirmed apps, unless it is their last phone or app. */
+    public Removal removeApp(String username, long id) {
+        return removeKeepingOne(username, DELETE_APP, params(id, username));
+    }
+
+    /**
+     * The last-factor rule, held under concurrency: in one transaction, first every phone and app row of the
+     * user is written to (a no-op that takes their row locks on PostgreSQL and the write lock on SQLite), so
+     * two removals of the same user run one after the other; then the count, then the delete. Two removals at
+     * once of a user's two factors leave one, never none.
+     */
+    private Removal removeKeepingOne(String username, String delete, Jdbc.Binder binder) {
+        return jdbc.inTransaction("removing a factor", c -> {
+            Jdbc.update(c, HOLD_PHONE, params(username));
+            Jdbc.update(c, HOLD_APPS, params(username));
+            long factors;
+            try (java.sql.PreparedStatement ps = c.prepareStatement(SIGN_IN_FACTORS)) {
+                params(username, username).bind(ps);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    factors = rs.getLong(1);
+                }
+            }
+            if (factors <= 1) {
+                return Removal.LAST;
+            }
+            return Jdbc.update(c, delete, binder) == 1 ? Removal.REMOVED : Removal.GONE;
+        });
     }
 
     private Long phoneLastUsed(Phone phone) {

@@ -129,8 +129,7 @@ public class SecurityServlet extends HttpServlet {
         if (refusedBeforeRemoving(request, response, state)) {
             return;
         }
-        if (!apps.delete(id, state.username())) {
-            show(request, response, HttpServletResponse.SC_NOT_FOUND, state, null, "security.error.notFound");
+        if (!removed(request, response, state, factors.removeApp(state.username(), id))) {
             return;
         }
         FactorChanges.of(getServletContext()).changed(request, state.username(), FactorChanges.Change.APP_REMOVED,
@@ -148,12 +147,24 @@ public class SecurityServlet extends HttpServlet {
         if (refusedBeforeRemoving(request, response, state)) {
             return;
         }
-        if (!phones.delete(state.username(), phone.get().e164())) {
-            show(request, response, HttpServletResponse.SC_NOT_FOUND, state, null, "security.error.notFound");
+        if (!removed(request, response, state, factors.removePhone(state.username(), phone.get().e164()))) {
             return;
         }
         FactorChanges.of(getServletContext()).phoneRemoved(request, state.username(), phone.get());
         done(request, response, "security.done.phoneRemoved");
+    }
+
+    /** True when it was removed; else the page says why not (someone else removed it, or it is the last). */
+    private boolean removed(HttpServletRequest request, HttpServletResponse response, GuardState state,
+                            Factors.Removal removal) throws IOException {
+        switch (removal) {
+            case REMOVED -> {
+                return true;
+            }
+            case LAST -> show(request, response, HttpServletResponse.SC_CONFLICT, state, null, "security.error.lastFactor");
+            default -> show(request, response, HttpServletResponse.SC_NOT_FOUND, state, null, "security.error.notFound");
+        }
+        return false;
     }
 
     /**

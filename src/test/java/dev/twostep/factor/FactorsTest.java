@@ -163,4 +163,46 @@ class FactorsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new Factor.AppFactor(new TotpFactor(1, "a", "x", "v1.s", -1, NOW, null, null)));
     }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void theLastPhoneOrAppIsKeptEvenWhenBothAreRemovedAtOnce(String kind) throws Exception {
+        open(kind);
+        for (int round = 0; round < 15; round++) {
+            String user = "race" + round;
+            phones.setUnconfirmed(user, "+14155552671", Channel.SMS, NOW);
+            phones.confirm(user, "+14155552671", NOW + 1);
+            long app = confirmedApp(user, "phone app", NOW + 2);
+            java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.Map<Factors.Removal, Integer> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+            Racers.winners(2, () -> {
+                Factors.Removal r = turn.getAndIncrement() == 0 ? factors.removePhone(user, "+14155552671")
+                        : factors.removeApp(user, app);
+                outcomes.merge(r, 1, Integer::sum);
+                return r == Factors.Removal.REMOVED;
+            });
+            assertEquals(java.util.Map.of(Factors.Removal.REMOVED, 1, Factors.Removal.LAST, 1), outcomes,
+                    "round " + round);
+            assertEquals(1, factors.list(user).size(), "one of the two is left");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void removingNeedsTheUsersOwnConfirmedFactor(String kind) {
+        open(kind);
+        phones.setUnconfirmed("alice", "+14155552671", Channel.SMS, NOW);
+        phones.confirm("alice", "+14155552671", NOW + 1);
+        long first = confirmedApp("alice", "one", NOW + 2);
+        long second = confirmedApp("alice", "two", NOW + 3);
+        long bobs = confirmedApp("bob", "bob's", NOW + 4);
+        assertEquals(Factors.Removal.GONE, factors.removeApp("alice", bobs), "another user's app");
+        assertEquals(Factors.Removal.GONE, factors.removePhone("alice", "+14155550000"), "another number");
+        assertEquals(Factors.Removal.REMOVED, factors.removeApp("alice", first));
+        assertEquals(Factors.Removal.GONE, factors.removeApp("alice", first), "removed already");
+        assertEquals(Factors.Removal.REMOVED, factors.removePhone("alice", "+14155552671"));
+        assertEquals(Factors.Removal.LAST, factors.removeApp("alice", second));
+        assertEquals(1, factors.list("alice").size());
+        assertEquals(1, factors.list("bob").size());
+    }
 }
