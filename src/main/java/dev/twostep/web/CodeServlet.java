@@ -420,33 +420,71 @@ public class CodeServlet extends HttpServlet {
         return state.challengeId() == 0 ? null : codes.find(state.username(), state.challengeId()).orElse(null);
     }
 
-    /** A send that did not happen, said on the page with its status (and Retry-After for a limit). */
+    /**
+     * A send that did not happen, said on the page with its status (and Retry-After for a limit). A new code
+     * asked for too soon is not an error: the page says when one can be asked for, as it does anyway.
+     */
     private void showFailed(HttpServletRequest request, HttpServletResponse response, CodeSending.Outcome outcome,
                             GuardState state, SecondStep.Ways ways, SecondStep.Way way, Challenge current)
             throws IOException {
         if (outcome.retryAfterSeconds() > 0) {
             Requests.retryAfter(response, java.time.Duration.ofSeconds(outcome.retryAfterSeconds()));
         }
-        show(request, response, outcome.status(), state, ways, way, current, null, outcome.key(),
+        if (current != null && "code.error.limit.sends".equals(outcome.key())
+                && outcome.retryAfterSeconds() <= resendInterval() && way.channel() == current.channel()) {
+            render(request, response, outcome.status(), state, ways, way, current, "code.resend.wait", null, false,
+                    outcome.retryAfterSeconds());
+            return;
+        }
+        render(request, response, outcome.status(), state, ways, way, current, null, outcome.key(), true, 0,
                 (Object[]) outcome.args());
     }
+
+    private void show(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
+                      SecondStep.Ways ways, SecondStep.Way way, Challenge current, String noticeKey,
+                      String errorKey, Object... errorArgs) throws IOException {
+        render(request, response, status, state, ways, way, current, noticeKey, errorKey, false, 0, errorArgs);
+    }
+
+    /** Seconds between two codes to one user or number: the shorter of the two rules never decides. */
+    private long resendInterval() {
+        return Math.max(config.limits().user().interval().toSeconds(), config.limits().number().interval().toSeconds());
+    }
+
+    /** Notices that only repeat what the page says anyway ("a code is on its way" above "we sent a code"). */
+    private static final java.util.Set<String> SAID_ANYWAY = java.util.Set.of("code.sent.sms", "code.sent.voice");
 
     /**
      * Renders the page for one way, with the user's other ways listed under "use another way".
      *
      * @param current the code sent for this sign-in, or null: a phone way shows the code field only when its
      *     channel sent it, else offers to send
+     * @param failedSend a send just failed: the page says only that, not where an earlier code went
+     * @param minWait seconds before a new code may be asked for, when a limit said so
      */
-    private void show(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
-                      SecondStep.Ways ways, SecondStep.Way way, Challenge current, String noticeKey,
-                      String errorKey, Object... errorArgs) throws IOException {
+    private void render(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
+                        SecondStep.Ways ways, SecondStep.Way way, Challenge current, String noticeKey,
+                        String errorKey, boolean failedSend, long minWait, Object... errorArgs) throws IOException {
         Map<String, Object> vars = new HashMap<>();
         Phone phone = ways.phone();
+        long now = clock.millis();
+        boolean sent = current != null && way.channel() == current.channel();
         vars.put("way", way.id());
         vars.put("lastDigits", phone == null ? null : PhoneMask.lastDigits(phone.e164()));
         vars.put("channel", way.channel() == null ? null : CodeSending.name(way.channel()));
         vars.put("confirming", ways.confirming());
-        vars.put("sent", current != null && way.channel() == current.channel());
+        vars.put("sent", sent);
+        vars.put("failedSend", failedSend);
+        // A code that can no longer be used: the field goes, and "Send a new code" is the one thing to do.
+        boolean dead = sent && (current.consumedAt() != null || current.revokedAt() != null
+                || current.expiresAt() <= now || current.attempts() >= codes.policy().maxAttempts()
+                || "code.error.tooMany".equals(errorKey) || "code.error.expired".equals(errorKey)
+                || "code.error.notActive".equals(errorKey));
+        vars.put("dead", dead);
+        long wait = sent ? Math.max(minWait, (current.createdAt() + resendInterval() * 1000 - now + 999) / 1000) : 0;
+        vars.put("waitSeconds", wait);
+        vars.put("waitText", wait > 0 ? Views.message(request, "code.resend.in", minutesAndSeconds(wait)) : null);
+        vars.put("waitTemplate", Views.message(request, "code.resend.in", "{0}"));
         List<Map<String, String>> others = new ArrayList<>();
         for (SecondStep.Way other : ways.offered()) {
             if (other == way) {
@@ -463,9 +501,17 @@ public class CodeServlet extends HttpServlet {
         }
         vars.put("others", others);
         vars.put("codeLength", codes.policy().length());
+        vars.put("validity", Views.message(request, "code.validity", codes.policy().length(),
+                Math.max(1, codes.policy().ttl().toMinutes())));
         vars.put("rememberDays", remembered.enabled() && !state.verified() ? remembered.days() : null);
-        vars.put("notice", errorKey == null && noticeKey != null ? Views.message(request, noticeKey) : null);
+        vars.put("notice", errorKey == null && noticeKey != null && !SAID_ANYWAY.contains(noticeKey)
+                ? Views.message(request, noticeKey, minutesAndSeconds(wait)) : null);
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey, errorArgs));
         views.render(request, response, status, "code", vars);
+    }
+
+    /** 25 → "0:25", 90 → "1:30". */
+    static String minutesAndSeconds(long seconds) {
+        return (seconds / 60) + ":" + (seconds % 60 < 10 ? "0" : "") + (seconds % 60);
     }
 }

@@ -73,7 +73,8 @@ public final class Views {
     static void securityHeaders(HttpServletResponse response) {
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Content-Security-Policy",
-                "default-src 'none'; style-src 'self' https:; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                "default-src 'none'; script-src 'self'; style-src 'self' https:; img-src 'self'; form-action 'self';"
+                        + " frame-ancestors 'none';"
                         + " base-uri 'none'");
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");

@@ -34,12 +34,42 @@ public final class Pages {
         return button.click();
     }
 
+    /**
+     * Clicks the button of this name. A button the server rendered disabled (such as "Send a new code" during
+     * the wait, which a script counts down in a browser) is tried as a person would after the wait: the page
+     * is opened again and the button clicked if it is enabled now.
+     */
     public static HtmlPage click(HtmlPage page, String buttonName) throws IOException {
         HtmlButton button = page.getFirstByXPath("//button[@name='" + buttonName + "']");
         if (button == null) {
             throw new AssertionError("no button " + buttonName + " on " + page.getUrl() + ":\n" + page.asNormalizedText());
         }
+        if (button.isDisabled()) {
+            HtmlPage again = page.getEnclosingWindow().getWebClient().getPage(page.getUrl());
+            button = again.getFirstByXPath("//button[@name='" + buttonName + "']");
+            if (button == null || button.isDisabled()) {
+                throw new AssertionError("button " + buttonName + " is disabled on " + page.getUrl() + ":\n"
+                        + again.asNormalizedText());
+            }
+        }
         return button.click();
+    }
+
+    /**
+     * POSTs a form of the page by hand, as a script or an attacker could, with the session's CSRF token read
+     * from the page: for requests the page itself no longer offers.
+     */
+    public static HtmlPage post(HtmlPage page, String path, String... fields) throws IOException {
+        java.util.List<org.htmlunit.util.NameValuePair> params = new java.util.ArrayList<>();
+        HtmlInput csrf = page.getFirstByXPath("//input[@name='twostep_csrf']");
+        params.add(new org.htmlunit.util.NameValuePair("twostep_csrf", csrf.getValue()));
+        for (int i = 0; i < fields.length; i += 2) {
+            params.add(new org.htmlunit.util.NameValuePair(fields[i], fields[i + 1]));
+        }
+        java.net.URL url = new java.net.URL(page.getUrl(), path);
+        org.htmlunit.WebRequest post = new org.htmlunit.WebRequest(url, org.htmlunit.HttpMethod.POST);
+        post.setRequestParameters(params);
+        return page.getEnclosingWindow().getWebClient().getPage(post);
     }
 
     /**

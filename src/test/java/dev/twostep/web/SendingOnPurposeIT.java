@@ -3,6 +3,7 @@ package dev.twostep.web;
 import static dev.twostep.testing.Pages.enterCode;
 import static dev.twostep.testing.Pages.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -43,7 +44,8 @@ class SendingOnPurposeIT {
         WebClient browser = SERVER.newClient();
         HtmlPage code = pages.signIn(browser, "viewer", "correct horse battery");
         assertEquals(1, SERVER.sender().sent().size(), "the password step's POST sends the code");
-        assertTrue(text(code).contains("A code is on its way by text message."), text(code));
+        assertTrue(text(code).contains("We sent a text message with a code to your phone ending in 71."), text(code));
+        assertFalse(text(code).contains("A code is on its way"), "said once, not twice: " + text(code));
         for (int i = 0; i < 3; i++) {
             // A reload, a prefetch, a link preview.
             HtmlPage again = pages.open(browser, "/twostep/code");

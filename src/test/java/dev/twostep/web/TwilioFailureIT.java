@@ -74,7 +74,7 @@ class TwilioFailureIT {
         HtmlPage call = click(code, "switch");
         assertEquals(200, call.getWebResponse().getStatusCode());
         assertTrue(TWILIO.last().path().endsWith("/Calls.json"), TWILIO.last().path());
-        assertTrue(text(call).contains("We are calling you with your code."), text(call));
+        assertTrue(text(call).contains("We are calling your phone ending in 71 to read you a code."), text(call));
         assertEquals(0, SERVER.count("SELECT MAX(attempts) FROM challenges WHERE username = 'landline'"),
                 "a failed send costs no try");
     }
