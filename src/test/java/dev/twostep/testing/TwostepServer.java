@@ -63,6 +63,9 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
     private Path webappDir = Path.of(System.getProperty("twostep.webapp.dir", "webapp"));
     private java.util.function.Consumer<Server> serverSetup = server -> { };
     private java.util.function.Consumer<WebAppContext> webappSetup = webapp -> { };
+    private String databaseKind = TestDatabases.SQLITE;
+    private java.util.function.Consumer<DataSource> databaseSetup = dataSource -> { };
+    private Map<String, String> params;
     private boolean behindProxy;
     private final RecordingSender sender = new RecordingSender();
     private final MutableClock clock = new MutableClock();
@@ -121,6 +124,25 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         return this;
     }
 
+    /**
+     * Runs the app on a fresh database of this kind ({@link TestDatabases#SQLITE}, the default, or
+     * {@link TestDatabases#POSTGRESQL}: a schema of its own, dropped after; the test class is skipped when no
+     * PostgreSQL test URL is set).
+     */
+    public TwostepServer database(String kind) {
+        databaseKind = kind;
+        return this;
+    }
+
+    /**
+     * Work on the database before the app opens it, and so before the app migrates it: for instance the schema
+     * and rows an older release left. The DataSource is closed when the set-up returns.
+     */
+    public TwostepServer databaseSetup(java.util.function.Consumer<DataSource> setup) {
+        databaseSetup = setup;
+        return this;
+    }
+
     /** Lets the app build its own sender from the settings (e.g. Twilio) instead of the recording one. */
     public TwostepServer realSender() {
         recording = false;
@@ -129,13 +151,20 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !TestDatabases.POSTGRESQL.equals(databaseKind) || TestDatabases.pgUrl() != null,
+                "PostgreSQL tests skipped: set TWOSTEP_TEST_PG_URL (or -Dtwostep.test.pg.url) to run them");
         dir = Files.createTempDirectory("twostep-it");
         Map<String, String> base = new HashMap<>();
         // The flows use US and UK numbers; the default allows the default region (US) only.
         base.put("twostep.phone.allowed-regions", "US,GB");
         base.putAll(RELAXED_LIMITS);
         base.putAll(settings);
-        Map<String, String> params = new HashMap<>(TestDatabases.settings(TestDatabases.SQLITE, dir, base));
+        params = new HashMap<>(TestDatabases.settings(databaseKind, dir, base));
+        try (BasicDataSource before = new BasicDataSource()) {
+            before.setUrl(params.get("twostep.db.url"));
+            databaseSetup.accept(before);
+        }
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
         webapp.setBaseResourceAsPath(webappDir.toAbsolutePath());
@@ -189,6 +218,9 @@ public final class TwostepServer implements BeforeAllCallback, AfterAllCallback,
         }
         if (testPool != null) {
             testPool.close();
+        }
+        if (params != null) {
+            TestDatabases.drop(params);
         }
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
