@@ -16,6 +16,7 @@ import dev.twostep.guard.Attributes;
 import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
+import dev.twostep.web.Flash;
 import dev.twostep.web.RecoveryCodesServlet;
 import dev.twostep.web.RememberedDevices;
 import dev.twostep.web.Requests;
@@ -65,11 +66,12 @@ public class AccountServlet extends HttpServlet {
         Object used = request.getSession().getAttribute(RecoveryCodesServlet.USED_FLASH);
         request.getSession().removeAttribute(RecoveryCodesServlet.USED_FLASH);
         vars.put("recoveryUsed", used);
-        vars.put("phoneChanged", "changed".equals(request.getParameter("phone")));
+        String flash = Flash.take(request);
+        vars.put("phoneChanged", "phone-changed".equals(flash));
         vars.put("rememberOn", RememberedDevices.of(getServletContext()).enabled());
-        vars.put("devicesForgotten", "forgotten".equals(request.getParameter("devices")));
-        vars.put("signedOutElsewhere", "elsewhere".equals(request.getParameter("signedout")));
-        vars.put("passwordChanged", "changed".equals(request.getParameter("password")));
+        vars.put("devicesForgotten", "devices-forgotten".equals(flash));
+        vars.put("signedOutElsewhere", "signed-out-elsewhere".equals(flash));
+        vars.put("passwordChanged", "password-changed".equals(flash));
         views.render(request, response, HttpServletResponse.SC_OK, "account", vars);
     }
 
@@ -85,10 +87,12 @@ public class AccountServlet extends HttpServlet {
             int forgotten = RememberedDevices.of(getServletContext()).forgetAll(state.username());
             audit.record(AuditLog.Event.DEVICES_FORGOTTEN, state.username(),
                     Requests.client(getServletContext(), request), Integer.toString(forgotten));
-            Http.seeOther(request, response, "/account?devices=forgotten");
+            Flash.set(request, "devices-forgotten");
+            Http.seeOther(request, response, "/account");
         } else if ("sign-out-everywhere".equals(action)) {
             SignOuts.of(getServletContext()).signOutEverywhereElse(request, state.username());
-            Http.seeOther(request, response, "/account?signedout=elsewhere");
+            Flash.set(request, "signed-out-elsewhere");
+            Http.seeOther(request, response, "/account");
         } else {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST);
         }

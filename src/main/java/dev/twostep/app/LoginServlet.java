@@ -57,7 +57,9 @@ public class LoginServlet extends HttpServlet {
         }
         Map<String, Object> vars = new HashMap<>();
         vars.put("next", ReturnTo.safe(request.getParameter("next")));
-        vars.put("notice", request.getParameter("signedout") != null ? "login.signedOut" : null);
+        String flash = dev.twostep.web.Flash.take(request);
+        vars.put("notice", "signed-out".equals(flash) ? "login.signedOut"
+                : "timed-out".equals(flash) ? "login.timedOut" : null);
         views.render(request, response, HttpServletResponse.SC_OK, "login", vars);
     }
 
@@ -69,6 +71,12 @@ public class LoginServlet extends HttpServlet {
         Map<String, Object> vars = new HashMap<>();
         vars.put("username", username.length() > AccountService.MAX_USERNAME ? "" : username);
         vars.put("next", next);
+        if (request.getAttribute(dev.twostep.web.CsrfFilter.TIMED_OUT) != null) {
+            // Posted after the session ended: the form again, with the name kept and a fresh token, and nothing done.
+            vars.put("notice", "login.timedOut");
+            views.render(request, response, HttpServletResponse.SC_FORBIDDEN, "login", vars);
+            return;
+        }
         if (username.isEmpty() || password == null || password.isEmpty()) {
             vars.put("error", "login.error.empty");
             views.render(request, response, HttpServletResponse.SC_BAD_REQUEST, "login", vars);

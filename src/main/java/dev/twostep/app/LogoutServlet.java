@@ -25,6 +25,8 @@ public class LogoutServlet extends HttpServlet {
                     .record(AuditLog.Event.SIGN_OUT, state.username(), Requests.client(getServletContext(), request), null));
             session.invalidate();
         }
-        Http.seeOther(request, response, "/login?signedout");
+        // A fresh, empty session carries the one-shot notice (the sign-in page makes one for its form anyway).
+        dev.twostep.web.Flash.set(request, "signed-out");
+        Http.seeOther(request, response, "/login");
     }
 }

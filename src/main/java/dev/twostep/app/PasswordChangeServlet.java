@@ -93,7 +93,8 @@ public class PasswordChangeServlet extends HttpServlet {
                 audit.record(AuditLog.Event.PASSWORD_CHANGED, state.username(), client, null);
                 // A changed password ends every other session and revokes every remembered device (issue 12).
                 SignOuts.of(getServletContext()).signOutEverywhereElse(request, state.username());
-                Http.seeOther(request, response, "/account?password=changed");
+                dev.twostep.web.Flash.set(request, "password-changed");
+                Http.seeOther(request, response, "/account");
             }
         }
     }

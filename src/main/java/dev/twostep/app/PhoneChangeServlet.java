@@ -259,7 +259,8 @@ public class PhoneChangeServlet extends HttpServlet {
                         e instanceof DeliveryException d ? d.reason() : e.toString());
             }
         });
-        Http.seeOther(request, response, "/account?phone=changed");
+        dev.twostep.web.Flash.set(request, "phone-changed");
+        Http.seeOther(request, response, "/account");
     }
 
     private void render(HttpServletRequest request, HttpServletResponse response, int status, Map<String, Object> vars)

@@ -86,6 +86,12 @@ public class RegisterServlet extends HttpServlet {
         vars.put("phone", phone == null || phone.length() > 40 ? "" : phone);
         vars.put("channel", channel.map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).orElse("sms"));
 
+        if (request.getAttribute(dev.twostep.web.CsrfFilter.TIMED_OUT) != null) {
+            // Posted after the session ended: the form again, as typed but for the password, and nothing done.
+            vars.put("notice", "login.timedOut.register");
+            render(request, response, HttpServletResponse.SC_FORBIDDEN, vars);
+            return;
+        }
         Map<String, String> errors = new HashMap<>();
         Set<AccountService.Problem> problems = AccountService.check(username, password);
         if (problems.contains(AccountService.Problem.USERNAME_INVALID)) {

@@ -1,5 +1,11 @@
 package dev.twostep.web;
 
+import dev.twostep.guard.Http;
+
+import dev.twostep.guard.Attributes;
+
+import dev.twostep.config.TwostepConfig;
+
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -82,10 +88,51 @@ public class CsrfFilter extends HttpFilter {
         }
         // The token counts only in the body: a token in a URL leaks through logs, history and Referer.
         if (!CsrfTokens.valid(form, form.bodyParameter(Csrf.FIELD))) {
+            if (request.getRequestedSessionId() != null && !request.isRequestedSessionIdValid()) {
+                timedOut(form, response, chain, path);
+                return;
+            }
             Logs.refusedCsrf(request);
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
             return;
         }
         chain.doFilter(form, response);
     }
+
+    /**
+     * A form posted after its session ended (it timed out, or the server restarted): nothing it asks is done,
+     * and nothing typed is lost where it can be kept. The sign-in and registration forms are shown again,
+     * filled in but for the password, with a fresh token and "Your session timed out"; any other form goes
+     * to the sign-in page with that notice, or, in a host app with no sign-in page of Twostep's, to a page
+     * that says so.
+     */
+    private void timedOut(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path)
+            throws IOException, ServletException {
+        TwostepConfig config = Attributes.find(getServletContext(), TwostepConfig.class);
+        String login = config == null ? null : config.loginUrl();
+        if (login != null && config.identity() == TwostepConfig.Identity.TWOSTEP
+                && (path.equals(login) || path.equals("/register"))) {
+            request.setAttribute(TIMED_OUT, Boolean.TRUE);
+            chain.doFilter(request, response);
+            return;
+        }
+        if (login != null) {
+            Flash.set(request, "timed-out");
+            Http.seeOther(request, response, login);
+            return;
+        }
+        Views views = Attributes.find(getServletContext(), Views.class);
+        if (views == null) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
+        views.render(request, response, HttpServletResponse.SC_FORBIDDEN, "error",
+                java.util.Map.of("status", 403, "messageKey", "error.timedOut", "csrf", ""));
+    }
+
+    /**
+     * Set on a sign-in or registration POST whose session had ended: the servlet shows its form again with
+     * what was typed and does nothing else.
+     */
+    public static final String TIMED_OUT = CsrfFilter.class.getName() + ".timedOut";
 }

@@ -59,6 +59,13 @@ public final class Views {
         vars.put("pages", pagesPath);
         vars.put("hostStylesheet", stylesheet);
         vars.put("hostCsrf", HostCsrf.of(request));
+        if ("error".equals(template) && !vars.containsKey("backHref")) {
+            back(request, vars);
+        }
+        // Titles say when the page shows an error ("Error: Sign in – App"), as screen readers read them first.
+        boolean fieldErrors = vars.get("errors") instanceof Map<?, ?> m && !m.isEmpty();
+        vars.put("pageError", fieldErrors || vars.get("error") != null || vars.get("errorText") != null
+                || "error".equals(template) ? 1 : 0);
         WebContext context = new WebContext(application.buildExchange(request, response), request.getLocale(), vars);
         response.setStatus(status);
         response.setContentType("text/html;charset=UTF-8");
@@ -67,6 +74,30 @@ public final class Views {
             response.setHeader("Strict-Transport-Security", hsts);
         }
         engine.process(template, context, response.getWriter());
+    }
+
+    /**
+     * The way back from an error page, for who is asking: a signed-in user to the start page, someone at the
+     * code step to the code page, anyone else to the sign-in page (none in a host app, whose own sign-in
+     * Twostep does not know).
+     */
+    private static void back(HttpServletRequest request, Map<String, Object> vars) {
+        dev.twostep.config.TwostepConfig config = dev.twostep.guard.Attributes.find(request.getServletContext(),
+                dev.twostep.config.TwostepConfig.class);
+        if (config == null) {
+            return;
+        }
+        java.util.Optional<dev.twostep.guard.GuardState> state = dev.twostep.guard.GuardSession.state(request);
+        if (state.isPresent() && state.get().verified()) {
+            vars.put("backHref", config.successUrl());
+            vars.put("backKey", "error.back.account");
+        } else if (state.isPresent()) {
+            vars.put("backHref", config.pagesPath() + "/code");
+            vars.put("backKey", "error.back.code");
+        } else if (config.loginUrl() != null) {
+            vars.put("backHref", config.loginUrl());
+            vars.put("backKey", "error.back");
+        }
     }
 
     /** Headers for every page of the sign-in flow. */

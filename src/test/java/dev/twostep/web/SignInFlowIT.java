@@ -248,8 +248,9 @@ class SignInFlowIT {
         WebClient client = SERVER.newClient();
         HtmlPage account = enterCode(pages.signIn(client, user, "correct horse battery"), SERVER.sender().lastCode());
         HtmlPage after = click(account, "signout");
-        assertEquals("/app/login?signedout", path(after));
+        assertEquals("/app/login", path(after));
         assertTrue(text(after).contains("You are signed out."));
+        assertFalse(text(pages.open(client, "/login")).contains("You are signed out."), "said once");
         assertEquals("/app/login", path(pages.open(client, "/account")));
     }
 
