@@ -62,7 +62,7 @@ class CostCeilingIT {
         // The established user signs in as always, from yet another address.
         HtmlPage code = pages.signIn(SERVER.newClientFrom("203.0.113.7"), "veteran", "correct horse battery");
         assertEquals(200, code.getWebResponse().getStatusCode(), text(code));
-        assertTrue(text(code).contains("A code is on its way by text message."), text(code));
+        assertTrue(text(code).contains("We sent a text message with a code to your phone ending in"), text(code));
         HtmlPage account = enterCode(code, SERVER.sender().lastCode());
         assertTrue(account.getUrl().getPath().endsWith("/account"), text(account));
     }
