@@ -107,6 +107,8 @@ public class PhoneChangeServlet extends HttpServlet {
         GuardState state = GuardSession.state(request).orElseThrow();
         if ("confirm".equals(request.getParameter("step"))) {
             confirm(request, response, state);
+        } else if ("resend".equals(request.getParameter("step"))) {
+            resend(request, response, state);
         } else {
             start(request, response, state);
         }
@@ -126,7 +128,8 @@ public class PhoneChangeServlet extends HttpServlet {
         HttpSession session = request.getSession(false);
         int tries = session == null ? -1 : countTry(session);
         if (tries < 0) {
-            Http.seeOther(request, response, config.loginUrl() + "?signedout");
+            dev.twostep.web.Flash.set(request, "signed-out");
+            Http.seeOther(request, response, config.loginUrl());
             return;
         }
         boolean confirmed = false;
@@ -161,7 +164,8 @@ public class PhoneChangeServlet extends HttpServlet {
                 } catch (IllegalStateException alreadyEnded) {
                     // A parallel request ended it first.
                 }
-                Http.seeOther(request, response, config.loginUrl() + "?signedout");
+                dev.twostep.web.Flash.set(request, "signed-out");
+            Http.seeOther(request, response, config.loginUrl());
                 return;
             }
             vars.put("error", "phone.error.password");
@@ -171,7 +175,8 @@ public class PhoneChangeServlet extends HttpServlet {
         try {
             session.removeAttribute(PASSWORD_TRIES);
         } catch (IllegalStateException ended) {
-            Http.seeOther(request, response, config.loginUrl() + "?signedout");
+            dev.twostep.web.Flash.set(request, "signed-out");
+            Http.seeOther(request, response, config.loginUrl());
             return;
         }
         PhoneNumbers.Parsed parsed = numbers.parse(phone);
@@ -204,7 +209,48 @@ public class PhoneChangeServlet extends HttpServlet {
         }
         vars.put("confirming", true);
         vars.put("lastDigits", PhoneMask.lastDigits(parsed.e164()));
+        vars.put("sentChannel", channel.get().name().toLowerCase(Locale.ROOT));
         render(request, response, HttpServletResponse.SC_OK, vars);
+    }
+
+    /**
+     * "Send a new code" and "call me instead" while confirming: a new code to the same new number (the
+     * password was checked for this change already), by the channel asked for, under the same limits.
+     */
+    private void resend(HttpServletRequest request, HttpServletResponse response, GuardState state) throws IOException {
+        Object stored = request.getSession().getAttribute(PENDING);
+        Map<String, Object> vars = new HashMap<>();
+        if (!(stored instanceof Pending pending)) {
+            vars.put("error", "code.error.notActive");
+            render(request, response, Http.UNPROCESSABLE, vars);
+            return;
+        }
+        Optional<Channel> asked = Channel.parse(request.getParameter("channel")).filter(config.channels()::contains);
+        Channel channel = asked.orElse(pending.channel());
+        vars.put("confirming", true);
+        vars.put("lastDigits", PhoneMask.lastDigits(pending.e164()));
+        AuditLog.Client client = Requests.client(getServletContext(), request);
+        try {
+            Challenge sent = codes.issue(state.username(), pending.e164(), channel, Purpose.CHANGE,
+                    request.getLocale(), client.address());
+            audit.record(AuditLog.Event.CODE_SENT, state.username(), client, "phone change, "
+                    + channel.name().toLowerCase(Locale.ROOT) + " to " + PhoneMask.mask(pending.e164()));
+            request.getSession().setAttribute(PENDING, new Pending(sent.id(), pending.e164(), channel));
+            vars.put("sentChannel", channel.name().toLowerCase(Locale.ROOT));
+            vars.put("notice", "phone.resent");
+            render(request, response, HttpServletResponse.SC_OK, vars);
+        } catch (DeliveryException e) {
+            vars.put("sentChannel", pending.channel().name().toLowerCase(Locale.ROOT));
+            vars.put("error", "code.error.tryLater");
+            render(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, vars);
+        } catch (LimitedException e) {
+            Requests.limited(response, e);
+            vars.put("sentChannel", pending.channel().name().toLowerCase(Locale.ROOT));
+            vars.put("error", e.limit() == LimitedException.Limit.CODE_BLOCKED ? "code.error.blocked"
+                    : "code.error.limit.sends.short");
+            render(request, response, e.limit() == LimitedException.Limit.CODE_BLOCKED
+                    ? HttpServletResponse.SC_FORBIDDEN : Http.TOO_MANY, vars);
+        }
     }
 
     private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state) throws IOException {
@@ -217,6 +263,7 @@ public class PhoneChangeServlet extends HttpServlet {
         }
         vars.put("confirming", true);
         vars.put("lastDigits", PhoneMask.lastDigits(pending.e164()));
+        vars.put("sentChannel", pending.channel().name().toLowerCase(Locale.ROOT));
         VerifyResult result = codes.verify(state.username(), pending.challengeId(), request.getParameter("code"));
         AuditLog.Client client = Requests.client(getServletContext(), request);
         if (result.outcome() == VerifyResult.Outcome.BLOCKED) {
@@ -268,6 +315,13 @@ public class PhoneChangeServlet extends HttpServlet {
         vars.put("offersSms", config.channels().contains(Channel.SMS));
         vars.put("offersVoice", config.channels().contains(Channel.VOICE));
         vars.putIfAbsent("channel", "sms");
+        GuardState state = GuardSession.state(request).orElse(null);
+        phones.find(state == null ? "" : state.username()).filter(Phone::confirmed)
+                .ifPresent(p -> vars.put("currentDigits", PhoneMask.lastDigits(p.e164())));
+        Object sentChannel = vars.get("sentChannel");
+        vars.put("otherChannel", sentChannel == null ? null : "sms".equals(sentChannel)
+                ? (config.channels().contains(Channel.VOICE) ? "voice" : null)
+                : (config.channels().contains(Channel.SMS) ? "sms" : null));
         views.render(request, response, status, "phone", vars);
     }
 }

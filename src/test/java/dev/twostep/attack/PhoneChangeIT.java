@@ -132,4 +132,37 @@ class PhoneChangeIT {
         pages.signIn(client, "movephone", "correct horse battery");
         assertEquals("+12025550143", SERVER.sender().last().orElseThrow().to());
     }
+
+    @Test
+    void theConfirmationOffersANewCodeAndACallAndShowsTheCurrentNumber() throws Exception {
+        WebClient client = SERVER.newClient();
+        signedIn(client, "resendphone");
+        HtmlPage form = pages.open(client, "/account/phone");
+        assertTrue(text(form).contains("Your codes go to your phone ending in 71 until the change is confirmed."),
+                text(form));
+        SERVER.clock().advance(java.time.Duration.ofMinutes(1));
+        HtmlPage codePage = start(form, "correct horse battery", "(202) 555-0144");
+        assertTrue(codePage.getHtmlElementById("code").hasAttribute("autofocus"));
+        String first = SERVER.sender().lastCode();
+
+        SERVER.clock().advance(java.time.Duration.ofMinutes(1));
+        HtmlPage resent = Pages.click(codePage, "resend");
+        assertEquals(200, resent.getWebResponse().getStatusCode(), text(resent));
+        assertTrue(text(resent).contains("A new code was sent to the new number"), text(resent));
+        assertEquals("+12025550144", SERVER.sender().last().orElseThrow().to());
+
+        SERVER.clock().advance(java.time.Duration.ofMinutes(1));
+        HtmlPage called = Pages.click(resent, "switch");
+        assertEquals(dev.twostep.delivery.Channel.VOICE, SERVER.sender().last().orElseThrow().channel());
+        assertEquals("+12025550144", SERVER.sender().last().orElseThrow().to());
+        assertTrue(text(called).contains("Text me instead"), text(called));
+
+        // Earlier codes no longer work; the last one changes the phone, to voice.
+        HtmlPage refused = enterCode(called, first);
+        assertEquals(422, refused.getWebResponse().getStatusCode(), text(refused));
+        HtmlPage account = enterCode(refused, SERVER.sender().lastCode());
+        assertTrue(text(account).contains("Your phone number was changed."), text(account));
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'resendphone'"
+                + " AND phone_e164 = '+12025550144' AND channel = 'VOICE' AND confirmed_at IS NOT NULL"));
+    }
 }
