@@ -53,13 +53,7 @@ public class AccountServlet extends HttpServlet {
             vars.put("lastDigits", PhoneMask.lastDigits(p.e164()));
             vars.put("channel", p.channel().name().toLowerCase(java.util.Locale.ROOT));
         });
-        var formatter = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-                .withZone(java.time.ZoneOffset.UTC);
-        vars.put("activity", audit.recent(state.username(), 10).stream().map(e -> Map.of(
-                "when", formatter.format(java.time.Instant.ofEpochMilli(e.at())),
-                "what", "audit." + e.event().name(),
-                "detail", e.detail() == null ? "" : e.detail(),
-                "from", e.address() == null ? "" : e.address())).toList());
+        vars.put("activity", dev.twostep.web.Activity.rows(request, audit.recent(state.username(), 10)));
         var recovery = recoveryCodes.summary(state.username());
         vars.put("recoverySet", recovery.isPresent());
         vars.put("recoveryLeft", recovery.map(RecoveryCodeDao.Summary::remaining).orElse(0));

@@ -294,11 +294,7 @@ public class SecurityServlet extends HttpServlet {
         vars.put("devices", remembered.enabled() ? devices.listLive(user, now).stream().map(d -> row("id", d.id(),
                 "label", d.label(), "added", when(d.createdAt()), "lastUsed", when(d.lastSeenAt()),
                 "expires", when(d.expiresAt()))).toList() : List.of());
-        vars.put("activity", audit.recent(user, ACTIVITY).stream().map(e -> Map.of(
-                "when", when(e.at()),
-                "what", "audit." + e.event().name(),
-                "detail", e.detail() == null ? "" : e.detail(),
-                "from", e.address() == null ? "" : e.address())).toList());
+        vars.put("activity", Activity.rows(request, audit.recent(user, ACTIVITY)));
         vars.put("confirm", false);
         vars.put("freshMinutes", config.securityFresh().toMinutes());
         vars.put("next", config.successUrl());

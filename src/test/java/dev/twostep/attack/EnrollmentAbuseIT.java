@@ -2,6 +2,7 @@ package dev.twostep.attack;
 
 import static dev.twostep.testing.Pages.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -92,10 +93,13 @@ class EnrollmentAbuseIT {
         HtmlPage account = Pages.enterCode(Pages.enterCode(code, sent.equals("000000") ? "111111" : "000000"), sent);
         assertTrue(account.getUrl().getPath().endsWith("/account"));
         String page = text(account);
-        for (String line : new String[] {"Recent activity", "Code accepted", "Code refused", "Code sent",
-                "Signed in with password", "Wrong password", "Phone confirmed", "127.0.0.1"}) {
+        // Rows a person reads: what happened, by which way, to the number's last digits, from where.
+        for (String line : new String[] {"Recent activity", "Signed in with a code from a text message", "Code refused",
+                "Code sent by text message to the phone ending in 71", "Signed in with password", "Wrong password",
+                "Phone confirmed", "from 127.0.0.1"}) {
             assertTrue(page.contains(line), line + " missing from:\n" + page);
         }
+        assertFalse(page.contains("SM"), "no provider ids on the page:\n" + page);
         for (String event : new String[] {"SIGN_IN_OK", "SIGN_IN_FAILED", "CODE_SENT", "CODE_REJECTED", "CODE_ACCEPTED",
                 "ENROLLED", "SIGN_OUT"}) {
             assertTrue(SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = 'audited' AND event = ?", event) > 0,
