@@ -77,7 +77,7 @@ class LanguagesIT {
         assertEquals(Locale.GERMAN, sent.locale(), "the code goes in the page's language");
 
         HtmlPage wrong = Pages.enterCode(code, "000000".equals(sent.code()) ? "111111" : "000000");
-        assertTrue(text(wrong).contains("Dieser Code ist nicht richtig. 4 Versuche bleiben für diesen Code."),
+        assertTrue(text(wrong).contains("Dieser Code ist nicht richtig. Sie haben noch 4 Versuche für diesen Code."),
                 text(wrong));
 
         HtmlPage missing = pages.open(client, "/no-such-page");

@@ -133,7 +133,7 @@ class MessagesTest {
     @Test
     void choicesReadRightForOneAndMany() {
         Messages messages = Messages.builtIn();
-        assertEquals("Dieser Code ist nicht richtig. Ein Versuch bleibt für diesen Code.",
+        assertEquals("Dieser Code ist nicht richtig. Sie haben noch einen Versuch für diesen Code.",
                 messages.format(Locale.GERMAN, "code.error.wrong", 1));
         assertEquals("Ce code est incorrect. Il reste 3 essais pour ce code.",
                 messages.format(Locale.FRENCH, "code.error.wrong", 3));
