@@ -188,7 +188,7 @@ public class PhoneChangeServlet extends HttpServlet {
         }
         try {
             Challenge sent = codes.issue(state.username(), parsed.e164(), channel.get(), Purpose.CHANGE,
-                    request.getLocale(), client.address());
+                    Views.locale(request), client.address());
             audit.record(AuditLog.Event.CODE_SENT, state.username(), client, "phone change, "
                     + channel.get().name().toLowerCase(Locale.ROOT) + " to " + PhoneMask.mask(parsed.e164()));
             request.getSession().setAttribute(PENDING, new Pending(sent.id(), parsed.e164(), channel.get()));

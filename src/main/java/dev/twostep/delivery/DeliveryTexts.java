@@ -1,6 +1,7 @@
 package dev.twostep.delivery;
 
 import java.text.MessageFormat;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.ResourceBundle;
 
@@ -8,7 +9,9 @@ import com.twilio.twiml.voice.Say;
 
 /**
  * The words of an SMS or a call, in the user's language when Twostep has it (English, German, French,
- * Spanish), otherwise in the configured default language. The voice's language follows the text's.
+ * Spanish), otherwise in the configured default language. The voice's language follows the text's. The
+ * user's language is the one their pages were in when the code was asked for. Each SMS text keeps to
+ * GSM-7, so it stays one segment.
  */
 public final class DeliveryTexts {
     private static final String BUNDLE = "dev.twostep.delivery.texts";
@@ -44,6 +47,24 @@ public final class DeliveryTexts {
     public String text(Locale user, String key, Object... args) {
         Locale locale = localeFor(user);
         return new MessageFormat(bundle(locale).getString(key), locale).format(args);
+    }
+
+    /**
+     * The SMS with a code, without the WebOTP line: "Your Acme code is 123456. It expires in 10 minutes."
+     *
+     * @param validFor how long the code stays valid: said in whole minutes, rounded down so it never says
+     *                 more than is left, or in seconds under a minute
+     */
+    public String smsBody(Locale user, String appName, String code, Duration validFor) {
+        return text(user, "sms.body", appName, code, duration(user, validFor));
+    }
+
+    /** A code's life as the SMS says it: "10 minutes", "1 minute", "30 seconds". */
+    String duration(Locale user, Duration validFor) {
+        long seconds = Math.max(1, validFor.toSeconds());
+        long amount = seconds < 60 ? seconds : seconds / 60;
+        // The number twice: for the choice, and as plain digits ("1440", never "1.440").
+        return text(user, seconds < 60 ? "duration.seconds" : "duration.minutes", amount, Long.toString(amount));
     }
 
     /**

@@ -45,8 +45,7 @@ public final class TwilioSenders {
         URI status = callbacks ? URI.create(origin + contextPath + STATUS_PATH) : null;
         URI voice = t.voicePressKey() ? URI.create(origin + contextPath + VOICE_PATH) : null;
         DeliveryTexts texts = new DeliveryTexts(t.voiceLanguage());
-        String webOtpHost = origin == null ? null : origin.getPort() == -1 ? origin.getHost()
-                : origin.getHost() + ":" + origin.getPort();
+        String webOtpHost = webOtpHost(origin);
         CodeSender sms = new TwilioSmsSender(client, t.fromNumber(), t.messagingServiceSid(), appName,
                 webOtpHost, status, texts);
         CodeSender call = new TwilioVoiceSender(client, t.callerId(), appName, status, voice,
@@ -54,5 +53,17 @@ public final class TwilioSenders {
         // Waiting for a place is bounded by the connect timeout: a request thread never waits long.
         return new ChannelRouter(Map.of(Channel.SMS, sms, Channel.VOICE, call), t.maxInFlight(),
                 Duration.ofMillis(Math.min(t.connectTimeout().toMillis(), 2000)));
+    }
+
+    /**
+     * The host of the SMS's WebOTP line ("@auth.example.com #123456"), or null for no line: the line names a
+     * host only, which browsers match against the page's origin with https and the default port; for any
+     * other origin (http, or a port such as :8443) a line would never match, so there is none.
+     */
+    static String webOtpHost(URI origin) {
+        if (origin == null || !"https".equals(origin.getScheme())) {
+            return null;
+        }
+        return origin.getPort() == -1 || origin.getPort() == 443 ? origin.getHost() : null;
     }
 }

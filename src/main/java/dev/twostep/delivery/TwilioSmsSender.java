@@ -12,8 +12,9 @@ import com.twilio.type.PhoneNumber;
 
 /**
  * Codes by SMS through Twilio Programmable Messaging, from a number or a Messaging Service. The body ends
- * with the WebOTP line ("@host #123456") when a public origin is configured, so browsers and phone
- * keyboards can offer the code. A message carries the code's life as its validity period: Twilio drops it,
+ * with the WebOTP line ("@host #123456") when the public origin is https on the default port (the line
+ * names a host, never a port or a scheme, and browsers only read it for a secure origin), so browsers and
+ * phone keyboards can offer the code. A message carries the code's life as its validity period: Twilio drops it,
  * instead of delivering a dead code, if it is still queued when the code expires.
  */
 public final class TwilioSmsSender implements CodeSender {
@@ -84,7 +85,7 @@ public final class TwilioSmsSender implements CodeSender {
     }
 
     String body(CodeMessage m) {
-        String text = texts.text(m.locale(), "sms.body", appName, m.code(), m.validFor().toMinutes());
+        String text = texts.smsBody(m.locale(), appName, m.code(), m.validFor());
         return webOtpHost == null ? text : text + "\n\n@" + webOtpHost + " #" + m.code();
     }
 }

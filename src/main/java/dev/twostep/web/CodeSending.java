@@ -106,7 +106,7 @@ public final class CodeSending {
             return Outcome.failed(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "code.error.numberNotAllowed");
         }
         try {
-            Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, request.getLocale(),
+            Challenge sent = codes.issue(state.username(), phone.e164(), channel, purpose, Views.locale(request),
                     client.address(), phone.confirmedAt());
             GuardSession.challengeSent(request, state, sent.id(), sent.createdAt());
             audit.record(AuditLog.Event.CODE_SENT, state.username(), client, name(channel) + " to "

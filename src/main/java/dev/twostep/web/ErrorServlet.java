@@ -18,7 +18,8 @@ import dev.twostep.guard.Attributes;
 public class ErrorServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ErrorServlet.class);
-    private static final Set<Integer> KNOWN = Set.of(400, 401, 403, 404, 405, 413, 429, 500, 503);
+    /** The statuses with a message of their own ({@code error.<status>}); others show 400 or 500. */
+    static final Set<Integer> KNOWN = Set.of(400, 401, 403, 404, 405, 413, 429, 500, 503);
 
     private transient Views views;
 

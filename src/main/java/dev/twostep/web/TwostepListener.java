@@ -133,8 +133,12 @@ public class TwostepListener implements ServletContextListener {
         SignOutCheck signOutCheck = new SignOutCheck(signOutDao::signedOutAt, config.sessionMaxAge());
         Attributes.put(context, SignOutCheck.class, signOutCheck);
         Attributes.put(context, SignOuts.class, new SignOuts(signOutDao, signOutCheck, remembered, audit, clock));
+        Messages messages = Messages.with(settings.get(Messages.SETTING), context.getClassLoader());
+        Languages languages = Languages.from(settings, messages);
+        LOG.info("Pages in {} (default {}){}", languages.tags(), languages.fallback().toLanguageTag(),
+                settings.get(Messages.SETTING) == null ? "" : ", texts of " + settings.get(Messages.SETTING) + " first");
         Attributes.put(context, Views.class, new Views(context, config.appName(), config.pagesPath(),
-                config.stylesheetUrl(), config.hsts()));
+                config.stylesheetUrl(), config.hsts(), messages, languages));
         if (context.getAttribute(GuardRegistration.INSTALLED) == null) {
             // Else install() registered the guard already, and this listener, added in code, may not look.
             GuardRegistration.apply(context, settings, config);

@@ -2,6 +2,7 @@ package dev.twostep.web;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import jakarta.servlet.ServletContext;
@@ -14,14 +15,19 @@ import org.thymeleaf.templatemode.TemplateMode;
 import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 import org.thymeleaf.web.servlet.JakartaServletWebApplication;
 
+import dev.twostep.guard.Attributes;
 import dev.twostep.guard.CsrfTokens;
 
 /**
  * Renders Twostep's pages. The engine, its templates and its messages are Twostep's own and come from
- * its jar, so the pages render in a host app that does not use Thymeleaf itself.
+ * its jar, so the pages render in a host app that does not use Thymeleaf itself. Each page is in the
+ * request's language ({@link Languages}), with texts from {@link Messages}.
  */
 public final class Views {
+    private static final Messages BUILT_IN = Messages.builtIn();
     private final TemplateEngine engine = new TemplateEngine();
+    private final Messages messages;
+    private final Languages languages;
     private final JakartaServletWebApplication application;
     private final String appName;
     private final String pagesPath;
@@ -34,6 +40,11 @@ public final class Views {
      * @param hsts the Strict-Transport-Security value for pages served over HTTPS; blank for none
      */
     public Views(ServletContext context, String appName, String pagesPath, String stylesheet, String hsts) {
+        this(context, appName, pagesPath, stylesheet, hsts, BUILT_IN, new Languages(BUILT_IN.languages(), null));
+    }
+
+    Views(ServletContext context, String appName, String pagesPath, String stylesheet, String hsts,
+          Messages messages, Languages languages) {
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(Views.class.getClassLoader());
         resolver.setPrefix("dev/twostep/web/templates/");
         resolver.setSuffix(".html");
@@ -41,7 +52,9 @@ public final class Views {
         resolver.setCharacterEncoding("UTF-8");
         resolver.setCacheable(true);
         engine.setTemplateResolver(resolver);
-        engine.setMessageResolver(new BundleMessageResolver());
+        engine.setMessageResolver(new BundleMessageResolver(messages));
+        this.messages = messages;
+        this.languages = languages;
         this.application = JakartaServletWebApplication.buildApplication(context);
         this.appName = appName;
         this.pagesPath = pagesPath;
@@ -66,9 +79,14 @@ public final class Views {
         boolean fieldErrors = vars.get("errors") instanceof Map<?, ?> m && !m.isEmpty();
         vars.put("pageError", fieldErrors || vars.get("error") != null || vars.get("errorText") != null
                 || "error".equals(template) ? 1 : 0);
-        WebContext context = new WebContext(application.buildExchange(request, response), request.getLocale(), vars);
+        Locale locale = languages.resolve(request);
+        languages.remember(request, response);
+        vars.put("lang", locale.toLanguageTag());
+        vars.put("languages", languages.choices(request, locale));
+        WebContext context = new WebContext(application.buildExchange(request, response), locale, vars);
         response.setStatus(status);
         response.setContentType("text/html;charset=UTF-8");
+        response.setHeader("Content-Language", locale.toLanguageTag());
         securityHeaders(response);
         if (request.isSecure() && hsts != null && !hsts.isBlank()) {
             response.setHeader("Strict-Transport-Security", hsts);
@@ -112,8 +130,24 @@ public final class Views {
         response.setHeader("X-Frame-Options", "DENY");
     }
 
-    /** A message from the bundle, for text built outside a template. */
+    /**
+     * A message in the request's language, for text built outside a template (a notice sent by SMS, an
+     * error shown as text).
+     */
     public static String message(HttpServletRequest request, String key, Object... args) {
-        return BundleMessageResolver.message(request.getLocale(), key, args);
+        Views views = Attributes.find(request.getServletContext(), Views.class);
+        if (views == null) {
+            return BUILT_IN.format(Locale.ROOT, key, args);
+        }
+        return views.messages.format(views.languages.resolve(request), key, args);
+    }
+
+    /**
+     * The request's language, as the pages use it: also the language of the codes sent while on them (the
+     * SMS and voice texts, when Twostep has that language; see DeliveryTexts).
+     */
+    public static Locale locale(HttpServletRequest request) {
+        Views views = Attributes.find(request.getServletContext(), Views.class);
+        return views == null ? Locale.ENGLISH : views.languages.resolve(request);
     }
 }
