@@ -60,7 +60,7 @@ class LanguagesIT {
         WebClient client = client(SERVER, "de-DE,de;q=0.9,en;q=0.5");
         HtmlPage login = pages.open(client, "/login");
         assertEquals("de", lang(login));
-        assertEquals("Anmelden", login.getTitleText());
+        assertEquals("Anmelden – Twostep", login.getTitleText());
         assertEquals("de", login.getWebResponse().getResponseHeaderValue("Content-Language"));
         assertTrue(text(login).contains("Benutzername"), text(login));
 
@@ -96,7 +96,7 @@ class LanguagesIT {
         assertEquals("/app/login", french.getUrl().getPath());
         assertEquals("lang=fr", french.getUrl().getQuery());
         assertEquals("fr", lang(french));
-        assertEquals("Connexion", french.getTitleText());
+        assertEquals("Connexion – Twostep", french.getTitleText());
         Cookie cookie = client.getCookieManager().getCookie(Languages.COOKIE);
         assertNotNull(cookie);
         assertEquals("fr", cookie.getValue());
@@ -127,7 +127,7 @@ class LanguagesIT {
     void anUnsupportedLanguageFallsBackToEnglish() throws Exception {
         HtmlPage login = pages.open(client(SERVER, "ja-JP,ja;q=0.9"), "/login");
         assertEquals("en", lang(login));
-        assertEquals("Sign in", login.getTitleText());
+        assertEquals("Sign in – Twostep", login.getTitleText());
         assertTrue(text(login).contains("User name"), text(login));
     }
 
@@ -137,7 +137,7 @@ class LanguagesIT {
         client.getCookieManager().addCookie(new Cookie(new URL(SERVER.baseUrl()).getHost(), Languages.COOKIE, "xx"));
         HtmlPage login = pages.open(client, "/login");
         assertEquals("es", lang(login));
-        assertEquals("Iniciar sesión", login.getTitleText());
+        assertEquals("Iniciar sesión – Twostep", login.getTitleText());
 
         HtmlPage still = pages.open(client, "/login?lang=%2F%2Fevil.example");
         assertEquals("es", lang(still));
@@ -168,7 +168,7 @@ class LanguagesIT {
 
         HtmlPage italian = host.open(client(HOST_TEXTS, "it-IT,it;q=0.9"), "/login");
         assertEquals("it", lang(italian));
-        assertEquals("Accedi", italian.getTitleText());
+        assertEquals("Accedi – Twostep", italian.getTitleText());
         assertTrue(text(italian).contains("Accedi a Example"), text(italian));
         assertTrue(text(italian).contains("User name"), "what the host did not translate is in English");
         assertNotNull(italian.getFirstByXPath("//nav[@class='languages'][@aria-label='Lingua']//span[.='Italiano']"));

@@ -236,4 +236,17 @@ class PagesGuideIT {
         assertEquals("/app/account", again.getUrl().getPath(), text(again));
         assertFalse(text(again).contains("You were signed out everywhere else"), text(again));
     }
+
+    @Test
+    void everyPageHasAFaviconServedFromTheGuardsOwnFiles() throws Exception {
+        HtmlPage login = pages.open(SERVER.newClient(), "/login");
+        DomElement icon = login.getFirstByXPath("//link[@rel='icon']");
+        assertNotNull(icon, login.asXml());
+        assertEquals("/app/twostep/static/favicon.svg", icon.getAttribute("href"));
+        org.htmlunit.Page svg = login.getEnclosingWindow().getWebClient().getPage(SERVER.url("/twostep/static/favicon.svg"));
+        assertEquals(200, svg.getWebResponse().getStatusCode());
+        assertEquals("image/svg+xml", svg.getWebResponse().getContentType());
+        org.htmlunit.Page script = login.getEnclosingWindow().getWebClient().getPage(SERVER.url("/twostep/static/countdown.js"));
+        assertTrue(script.getWebResponse().getContentType().startsWith("text/javascript"));
+    }
 }
