@@ -236,7 +236,10 @@ class RecoveryCodesIT {
             WebClient c = SERVER.newClient();
             HtmlPage in = useRecovery(pages.signIn(c, user, PASSWORD), codes.get(i));
             assertEquals("/app/account", in.getUrl().getPath(), text(in));
-            assertTrue(text(in).contains("You have " + (9 - i) + " recovery codes left"), text(in));
+            int left = 9 - i;
+            String said = left == 0 ? "You have no recovery codes left" : left == 1 ? "You have 1 recovery code left"
+                    : "You have " + left + " recovery codes left";
+            assertTrue(text(in).contains(said), text(in));
             c.close();
         }
         assertEquals(10, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event = ?", user,
