@@ -141,14 +141,14 @@ final class Chromium implements AutoCloseable {
     }
 
     /**
-     * Clicks and waits until the page that follows has replaced this one: the old page's root element goes
-     * stale once the browser has committed the next document.
+     * Clicks and waits until the page that follows has replaced this one and has loaded. This page's window
+     * gets a mark first; a new document comes with a new window object, without it.
      */
     void clickAndWait(WebElement element) {
-        WebElement root = driver.findElement(By.tagName("html"));
+        driver.executeScript("window.twostepTestOldPage = true");
         element.click();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(isStale(root) && "complete".equals(driver.executeScript("return document.readyState")))) {
+        while (!newPageLoaded()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no new page 30 s after the click, still at " + driver.getCurrentUrl());
             }
@@ -161,12 +161,13 @@ final class Chromium implements AutoCloseable {
         }
     }
 
-    private static boolean isStale(WebElement element) {
+    private boolean newPageLoaded() {
         try {
-            element.isEnabled();
+            return Boolean.TRUE.equals(driver.executeScript(
+                    "return window.twostepTestOldPage === undefined && document.readyState === 'complete'"));
+        } catch (org.openqa.selenium.WebDriverException e) {
+            // In the middle of the navigation the old document's context can be gone before the new one is ready.
             return false;
-        } catch (org.openqa.selenium.StaleElementReferenceException e) {
-            return true;
         }
     }
 
