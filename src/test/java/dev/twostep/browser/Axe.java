@@ -1,7 +1,5 @@
 package dev.twostep.browser;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +44,7 @@ final class Axe {
     /** Skips the calling test, saying what to install, when axe-core is not there. */
     static Axe load() throws IOException {
         Path script = script();
-        assumeTrue(script != null && Files.isReadable(script),
+        Chromium.assumeOrSay(script != null && Files.isReadable(script),
                 "Browser tests skipped: no axe-core (set TWOSTEP_TEST_AXE_JS to the axe.min.js of npm's axe-core"
                         + (script == null ? "" : "; " + script + " is not readable") + "; .ci/run installs it)");
         return new Axe(Files.readString(script, StandardCharsets.UTF_8));

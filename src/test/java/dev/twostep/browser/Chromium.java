@@ -66,9 +66,17 @@ final class Chromium implements AutoCloseable {
 
     /** Skips the calling test, saying what to install, when Chromium or its driver is not there. */
     static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER),
+        assumeOrSay(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER),
                 "Browser tests skipped: no Chromium at " + BROWSER + " or no chromedriver at " + DRIVER
                         + " (apt-get install chromium chromium-driver; .ci/run installs them)");
+    }
+
+    /** A JUnit assumption whose reason is printed too: the build's console shows only a count of skips. */
+    static void assumeOrSay(boolean condition, String reason) {
+        if (!condition) {
+            System.out.println(reason);
+        }
+        assumeTrue(condition, reason);
     }
 
     /**
