@@ -184,9 +184,10 @@ final class Chromium implements AutoCloseable {
         clickAndWait(byId(id).findElement(By.xpath("ancestor::form//button[@type='submit']")));
     }
 
-    /** Saves what the screen shows now as a PNG. */
+    /** Saves what the screen shows now as a PNG, without the text caret (it blinks: one picture has it, the next not). */
     void screenshot(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
+        driver.executeScript("document.documentElement.style.caretColor = 'transparent'");
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
     }
 
