@@ -120,6 +120,9 @@ class SignInWalkBrowserIT {
         browser.open(SERVER.url("/twostep/recovery"));
         assertEquals("/app/twostep/recovery", browser.path(), browser.text());
         axe.check(browser, "recovery codes");
+        browser.clickAndWait(browser.driver().findElement(By.name("create")));
+        assertEquals(10, browser.all(By.cssSelector("#codes li")).size(), browser.text());
+        axe.check(browser, "recovery codes (new codes shown)");
         browser.open(SERVER.url("/no-such-page"));
         assertEquals("/app/no-such-page", browser.path());
         axe.check(browser, "error (404)");
