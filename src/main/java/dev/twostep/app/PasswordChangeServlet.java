@@ -103,6 +103,13 @@ public class PasswordChangeServlet extends HttpServlet {
             throws IOException {
         Map<String, Object> vars = new HashMap<>();
         vars.put("errorText", Views.message(request, error));
+        // The field the error is about, so the page can tie the message to it.
+        vars.put("errorField", switch (error) {
+            case "password.error.mismatch" -> "confirm";
+            case "password.error.rules" -> "password";
+            case "password.error.wrong", "password.error.empty" -> "current";
+            default -> null;
+        });
         render(request, response, status, vars);
     }
 

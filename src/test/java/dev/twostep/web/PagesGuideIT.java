@@ -249,4 +249,29 @@ class PagesGuideIT {
         org.htmlunit.Page script = login.getEnclosingWindow().getWebClient().getPage(SERVER.url("/twostep/static/countdown.js"));
         assertTrue(script.getWebResponse().getContentType().startsWith("text/javascript"));
     }
+
+    @Test
+    void errorsOnOtherFormsAreTiedToTheFieldTheyAreAbout() throws Exception {
+        String user = unique("tied");
+        account(user);
+        WebClient client = SERVER.newClient();
+        enterCode(pages.signIn(client, user, PASSWORD), SERVER.sender().lastCode());
+        HtmlPage form = pages.open(client, "/account/password");
+        type(form, "current", PASSWORD);
+        type(form, "password", "a new long password");
+        type(form, "confirm", "a different long password");
+        HtmlPage mismatch = submitFormOf(form, "current");
+        assertEquals(422, mismatch.getWebResponse().getStatusCode(), text(mismatch));
+        HtmlInput confirm = mismatch.getHtmlElementById("confirm");
+        assertEquals("true", confirm.getAttribute("aria-invalid"));
+        assertEquals("form-error", confirm.getAttribute("aria-describedby"));
+        assertFalse(mismatch.<HtmlInput>getHtmlElementById("current").hasAttribute("aria-invalid"));
+        assertTrue(mismatch.getTitleText().startsWith("Error: "), mismatch.getTitleText());
+
+        HtmlPage app = pages.open(client, "/twostep/app");
+        HtmlPage wrong = submitFormOf(type(app, "app-code", "000000"), "app-code");
+        HtmlInput code = wrong.getHtmlElementById("app-code");
+        assertEquals("true", code.getAttribute("aria-invalid"), text(wrong));
+        assertEquals("app-error", code.getAttribute("aria-describedby"));
+    }
 }
