@@ -357,6 +357,15 @@ public final class Database implements AutoCloseable {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
+    /**
+     * True when this is Twostep's own pool over an SQLite file, claimed for this web app JVM-wide: no other web
+     * app in this JVM can have the file open, and SQLite is one server's database (several servers share
+     * PostgreSQL). False for PostgreSQL and for a container's DataSource, which other web apps may share.
+     */
+    public boolean ownSqliteFile() {
+        return claimKey != null;
+    }
+
     @Override
     public void close() {
         if (ownPool != null) {

@@ -21,6 +21,7 @@ import dev.twostep.config.Settings;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Database;
 import dev.twostep.db.Jdbc;
+import dev.twostep.db.NodeSettings;
 import dev.twostep.delivery.CodeSender;
 import dev.twostep.delivery.ConsoleSender;
 import dev.twostep.delivery.TwilioSenders;
@@ -99,6 +100,9 @@ public class TwostepListener implements ServletContextListener {
         Jdbc jdbc = new Jdbc(database.dataSource());
         KeyCheck.verify(jdbc, secret, config.secret() != null ? "TWOSTEP_SECRET"
                 : "generated in " + config.dataDir().resolve("code-secret").toAbsolutePath());
+        NodeSettings.verify(jdbc, NodeSettings.of(config), settings.getBoolean(NodeSettings.ACCEPT, false)
+                ? NodeSettings.OnDifference.RECORD_ON_PURPOSE : database.ownSqliteFile()
+                ? NodeSettings.OnDifference.RECORD_ALONE : NodeSettings.OnDifference.REFUSE, clock.millis());
         PhoneDao phones = new PhoneDao(jdbc);
         RateLimiter limiter = new RateLimiter(jdbc);
         CodeService codes = new CodeService(jdbc, secret, sender,
