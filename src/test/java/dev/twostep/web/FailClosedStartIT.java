@@ -91,4 +91,33 @@ class FailClosedStartIT {
             TestDatabases.drop(fresh);
         }
     }
+    @Test
+    void twoServersOnOnePostgresqlMustShareTheCodeSettingsUnlessOneAcceptsOnPurpose() throws Exception {
+        assumeTrue(TestDatabases.pgUrl() != null, "PostgreSQL tests skipped: set TWOSTEP_TEST_PG_URL; .ci/run does");
+        Path dir = Files.createTempDirectory("twostep-shared");
+        Map<String, String> db = TestDatabases.settings(TestDatabases.POSTGRESQL, dir, Map.of());
+        Map<String, String> secret = Map.of("TWOSTEP_SECRET", "one-secret-for-every-server-0123456789");
+        String url = db.get("twostep.db.url");
+        TwostepServer first = new TwostepServer(Map.of("twostep.db.url", url)).environment(secret);
+        TwostepServer longer = new TwostepServer(Map.of("twostep.db.url", url, "twostep.code.length", "8"))
+                .environment(secret);
+        TwostepServer onPurpose = new TwostepServer(Map.of("twostep.db.url", url, "twostep.code.length", "8",
+                "twostep.cluster.accept-settings", "true")).environment(secret);
+        try {
+            first.beforeAll(null);
+            Throwable refused = assertThrows(Throwable.class, () -> longer.beforeAll(null));
+            String message = Webapps.messages(refused);
+            assertTrue(message.contains("twostep.code.length is 8 here but 6"), message);
+            assertTrue(message.contains("twostep.cluster.accept-settings=true"), message);
+            onPurpose.beforeAll(null);
+            HtmlPage login = onPurpose.newClient().getPage(onPurpose.url("/login"));
+            assertEquals(200, login.getWebResponse().getStatusCode());
+        } finally {
+            onPurpose.afterEach(null);
+            onPurpose.afterAll(null);
+            longer.afterAll(null);
+            first.afterAll(null);
+            TestDatabases.drop(db);
+        }
+    }
 }
