@@ -93,6 +93,7 @@ public class PasswordChangeServlet extends HttpServlet {
                 audit.record(AuditLog.Event.PASSWORD_CHANGED, state.username(), client, null);
                 // A changed password ends every other session and revokes every remembered device (issue 12).
                 SignOuts.of(getServletContext()).signOutEverywhereElse(request, state.username());
+                dev.twostep.web.FactorChanges.of(getServletContext()).passwordChanged(request, state.username());
                 dev.twostep.web.Flash.set(request, "password-changed");
                 Http.seeOther(request, response, "/account");
             }

@@ -37,6 +37,7 @@ import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.web.RememberedDevices;
 import dev.twostep.web.Requests;
+import dev.twostep.web.FreshStep;
 import dev.twostep.web.Views;
 
 /**
@@ -96,8 +97,26 @@ public class PhoneChangeServlet extends HttpServlet {
     static final int MAX_PASSWORD_TRIES = 3;
     static final String PASSWORD_TRIES = PhoneChangeServlet.class.getName() + ".passwordTries";
 
+    /**
+     * Whether this request may go on: the user has a phone to change (one without goes to the guard's
+     * enrollment page, which adds one) and passed the second step recently, as every change of a factor needs;
+     * else the answer is given here.
+     */
+    private boolean mayChange(HttpServletRequest request, HttpServletResponse response, GuardState state)
+            throws IOException {
+        if (phones.find(state.username()).filter(Phone::confirmed).isEmpty()) {
+            Http.seeOther(request, response, config.pagesPath() + "/enroll");
+            return false;
+        }
+        return !FreshStep.of(getServletContext()).confirmFirst(request, response, state, "phone");
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        GuardState state = GuardSession.state(request).orElseThrow();
+        if (!mayChange(request, response, state)) {
+            return;
+        }
         request.getSession().removeAttribute(PENDING);
         render(request, response, HttpServletResponse.SC_OK, new HashMap<>());
     }
@@ -105,6 +124,10 @@ public class PhoneChangeServlet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         GuardState state = GuardSession.state(request).orElseThrow();
+        if (!"confirm".equals(request.getParameter("step")) && !"resend".equals(request.getParameter("step"))
+                && !mayChange(request, response, state)) {
+            return;
+        }
         if ("confirm".equals(request.getParameter("step"))) {
             confirm(request, response, state);
         } else if ("resend".equals(request.getParameter("step"))) {
@@ -232,7 +255,7 @@ public class PhoneChangeServlet extends HttpServlet {
         AuditLog.Client client = Requests.client(getServletContext(), request);
         try {
             Challenge sent = codes.issue(state.username(), pending.e164(), channel, Purpose.CHANGE,
-                    request.getLocale(), client.address());
+                    Views.locale(request), client.address());
             audit.record(AuditLog.Event.CODE_SENT, state.username(), client, "phone change, "
                     + channel.name().toLowerCase(Locale.ROOT) + " to " + PhoneMask.mask(pending.e164()));
             request.getSession().setAttribute(PENDING, new Pending(sent.id(), pending.e164(), channel));

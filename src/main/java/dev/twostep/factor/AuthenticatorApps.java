@@ -83,7 +83,7 @@ public final class AuthenticatorApps {
     }
 
     /**
-     * The name a user typed for an app, tidied: control characters dropped, runs of white space made one
+     * The name a user typed for an app, tidied: control and format characters dropped, runs of white space made one
      * space, trimmed. Empty when nothing is left (the app keeps {@link #DEFAULT_LABEL}).
      *
      * @throws IllegalArgumentException when it is longer than {@link TotpFactorDao#MAX_LABEL} characters
@@ -92,7 +92,8 @@ public final class AuthenticatorApps {
         if (typed == null) {
             return Optional.empty();
         }
-        String tidy = typed.replaceAll("\\p{Cntrl}", " ").replaceAll("\\s+", " ").strip();
+        // Control and format characters (a right-to-left override would make the name read as another) go.
+        String tidy = typed.replaceAll("[\\p{Cntrl}\\p{Cf}]", " ").replaceAll("\\s+", " ").strip();
         if (tidy.isEmpty()) {
             return Optional.empty();
         }

@@ -17,9 +17,12 @@ import dev.twostep.enroll.PhoneDao;
  * through their DAOs. Only what can sign in counts: a phone or an app not yet confirmed is left out.
  */
 public final class Factors {
-    /** The phone's last use: the last sign-in code accepted that was sent to its number. */
+    /**
+     * The phone's last use: the last code accepted that was sent to its number to sign in, the one that
+     * confirmed it at enrollment included (it signed in too).
+     */
     private static final String PHONE_LAST_USED = "SELECT MAX(consumed_at) AS last_used FROM challenges"
-            + " WHERE username = ? AND destination = ? AND purpose = 'LOGIN'";
+            + " WHERE username = ? AND destination = ? AND purpose IN ('LOGIN', 'ENROLL')";
 
     /** Takes the user's phone and app rows for the rest of the transaction, so removals of one user queue up. */
     private static final String HOLD_PHONE = "UPDATE phones SET updated_at = updated_at WHERE username = ?";

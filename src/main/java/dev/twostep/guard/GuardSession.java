@@ -191,13 +191,26 @@ public final class GuardSession {
      * A sent code still only verifies the exact state it was sent for.
      */
     public static boolean secondStepPassedWithoutChallenge(HttpServletRequest request, GuardState atCodeStep) {
+        return passWithoutChallenge(request, atCodeStep, true);
+    }
+
+    /**
+     * As {@link #secondStepPassedWithoutChallenge}, for a remembered device: the session is signed in, but
+     * the second step was answered by the browser, not by the person, so it never counts as a fresh one
+     * ({@link GuardState#verifiedWithin} is false): adding or removing a factor then asks for a real one.
+     */
+    public static boolean secondStepPassedByRememberedDevice(HttpServletRequest request, GuardState atCodeStep) {
+        return passWithoutChallenge(request, atCodeStep, false);
+    }
+
+    private static boolean passWithoutChallenge(HttpServletRequest request, GuardState atCodeStep, boolean fresh) {
         HttpSession session = request.getSession();
         synchronized (session) {
             if (atCodeStep.verified() || !(session.getAttribute(STATE) instanceof GuardState now)
                     || !sameSignIn(now, atCodeStep)) {
                 return false;
             }
-            markVerified(request, session, now);
+            markVerified(request, session, now, fresh);
             return true;
         }
     }
@@ -227,10 +240,16 @@ public final class GuardSession {
     }
 
     private static void markVerified(HttpServletRequest request, HttpSession session, GuardState verified) {
+        markVerified(request, session, verified, true);
+    }
+
+    /** @param fresh whether the person passed it now (else verifiedAt stays 0: never fresh) */
+    private static void markVerified(HttpServletRequest request, HttpSession session, GuardState verified,
+                                     boolean fresh) {
         request.changeSessionId();
         CsrfTokens.rotate(session);
         session.setAttribute(STATE, new GuardState(verified.username(), GuardState.Step.VERIFIED, 0, 0,
-                verified.since(), now(request)));
+                verified.since(), fresh ? now(request) : 0));
     }
 
     /**

@@ -25,7 +25,7 @@ import dev.twostep.guard.Attributes;
  * device remembered by whoever made the change must not outlive it), and the user's phone is told, so a
  * change they did not make does not go unnoticed. A phone that was just removed is the one told.
  */
-final class FactorChanges {
+public final class FactorChanges {
     private static final Logger LOG = LoggerFactory.getLogger(FactorChanges.class);
 
     /** The changes, each with its audit event and the text the phone gets. */
@@ -61,7 +61,7 @@ final class FactorChanges {
         config = Attributes.require(context, TwostepConfig.class);
     }
 
-    static FactorChanges of(ServletContext context) {
+    public static FactorChanges of(ServletContext context) {
         return new FactorChanges(Objects.requireNonNull(context, "context"));
     }
 
@@ -82,6 +82,22 @@ final class FactorChanges {
      */
     void phoneAdded(HttpServletRequest request, String username, String detail) {
         apply(request, username, Change.PHONE_ADDED, detail, Optional.empty());
+    }
+
+    /**
+     * The password was changed (audited and signed out everywhere by the caller): the user's phone is told,
+     * so a change they did not make does not go unnoticed.
+     */
+    public void passwordChanged(HttpServletRequest request, String username) {
+        phones.find(username).filter(Phone::confirmed).ifPresent(phone -> {
+            try {
+                sender.notice(phone.e164(), phone.channel(),
+                        Views.message(request, "security.notice.passwordChanged", config.appName()));
+            } catch (DeliveryException | RuntimeException e) {
+                LOG.warn("Telling user {} of a password change on the phone {} failed: {}", LogText.safe(username),
+                        PhoneMask.mask(phone.e164()), e instanceof DeliveryException d ? d.reason() : e.toString());
+            }
+        });
     }
 
     /** The phone was removed: audited with its masked number, the devices revoked, and that phone told. */

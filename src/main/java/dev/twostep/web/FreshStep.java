@@ -20,9 +20,20 @@ import dev.twostep.guard.GuardState;
  * not be able to add a factor of its own. An older one is shown "Confirm it's you", whose button sends the
  * session back to the code step and then to the page it came from.
  */
-final class FreshStep {
-    /** The pages a confirmation may return to, by the name the confirm form carries. */
-    static final Set<String> PAGES = Set.of("security", "app", "recovery", "enroll");
+public final class FreshStep {
+    /**
+     * The pages a confirmation may return to, by the name the confirm form carries: the guard's own, and the
+     * standalone app's phone change ({@code phone}).
+     */
+    static final Set<String> PAGES = Set.of("security", "app", "recovery", "enroll", "phone");
+
+    /** Where a confirmation named {@code then} returns to; the security page for any other name. */
+    static String returnPath(TwostepConfig config, String then) {
+        if ("phone".equals(then)) {
+            return "/account/phone";
+        }
+        return config.pagesPath() + "/" + (then != null && PAGES.contains(then) ? then : "security");
+    }
 
     private final TwostepConfig config;
     private final Clock clock;
@@ -34,7 +45,7 @@ final class FreshStep {
         views = Attributes.require(context, Views.class);
     }
 
-    static FreshStep of(ServletContext context) {
+    public static FreshStep of(ServletContext context) {
         return new FreshStep(context);
     }
 
@@ -44,7 +55,8 @@ final class FreshStep {
      *
      * @param page where the confirmation returns to, one of {@link #PAGES}
      */
-    boolean confirmFirst(HttpServletRequest request, HttpServletResponse response, GuardState state, String page)
+    public boolean confirmFirst(HttpServletRequest request, HttpServletResponse response, GuardState state,
+                                String page)
             throws IOException {
         if (!state.verified() || state.verifiedWithin(config.securityFresh(), clock.millis())) {
             return false;

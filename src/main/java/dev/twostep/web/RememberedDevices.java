@@ -103,17 +103,29 @@ public final class RememberedDevices {
         long now = clock.millis();
         Optional<RememberedDevice> device = tokens.hash(token).flatMap(h -> devices.findLive(h, now))
                 .filter(d -> d.username().equals(state.username()));
-        if (device.isEmpty() || !phones.find(state.username()).map(Phone::confirmed).orElse(false)
-                || !devices.touch(device.get().id(), now)) {
+        if (device.isEmpty() || !hasSignInFactor(request, state.username()) || !devices.touch(device.get().id(), now)) {
             clear(request, response);
             return false;
         }
-        if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
+        if (!GuardSession.secondStepPassedByRememberedDevice(request, state)) {
             return false;
         }
         audit.record(AuditLog.Event.SIGNED_IN_REMEMBERED_DEVICE, state.username(),
                 Requests.client(request.getServletContext(), request), device.get().label());
         return true;
+    }
+
+    /**
+     * Whether the user still has a factor of their own to sign in with (a confirmed phone or app): a device
+     * remembered for a user whose factors were all reset by an operator opens nothing.
+     */
+    private boolean hasSignInFactor(HttpServletRequest request, String username) {
+        if (phones.find(username).map(Phone::confirmed).orElse(false)) {
+            return true;
+        }
+        dev.twostep.factor.AuthenticatorApps apps = Attributes.find(request.getServletContext(),
+                dev.twostep.factor.AuthenticatorApps.class);
+        return apps != null && apps.hasConfirmed(username);
     }
 
     /** Revokes all of the user's remembered devices; returns how many were revoked. */

@@ -223,8 +223,7 @@ public class SecurityServlet extends HttpServlet {
     /** "Confirm it's you": back to the code step of this sign-in, then here. */
     private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state)
             throws IOException {
-        String then = request.getParameter("then");
-        String here = config.pagesPath() + "/" + (then != null && FreshStep.PAGES.contains(then) ? then : "security");
+        String here = FreshStep.returnPath(config, request.getParameter("then"));
         if (!GuardSession.stepUp(request, state)) {
             // The session moved on meanwhile (another sign-in): the page sorts out where it stands.
             Http.seeOther(request, response, here);

@@ -170,6 +170,8 @@ class PasswordChangeIT {
                 "PASSWORD_CHANGED"));
         assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event = ?", user,
                 "SIGNED_OUT_EVERYWHERE"));
+        assertTrue(SERVER.sender().notices().stream().anyMatch(n -> n.to().equals("+14155552671")
+                && n.text().contains("the password of your account was changed")), "the phone is told");
     }
 
     @Test

@@ -514,4 +514,53 @@ class SecurityPageIT {
         assertEquals("/app/login", pages.open(other, "/account").getUrl().getPath(), "the other one is signed out");
         assertEquals(1, audited(user, "SIGNED_OUT_EVERYWHERE"));
     }
+
+    @Test
+    void aRememberedDeviceSignsInButIsNeverAFreshSecondStep() throws Exception {
+        String user = unique("devicefresh");
+        pages.createAccount(user, PASSWORD, "(415) 555-2671");
+        WebClient client = SERVER.newClient();
+        Pages.click(signedIn(client, user, true), "signout");
+        // The password alone, on the remembered browser: signed in, but adding or removing a factor asks the person.
+        HtmlPage account = pages.signIn(client, user, PASSWORD);
+        assertEquals("/app/account", account.getUrl().getPath(), text(account));
+        HtmlPage app = pages.open(client, "/twostep/app");
+        assertEquals(403, app.getWebResponse().getStatusCode(), text(app));
+        assertTrue(text(app).contains("Confirm it's you"), text(app));
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM totp_factors WHERE username = ?", user));
+        HtmlPage phone = pages.open(client, "/account/phone");
+        assertEquals(403, phone.getWebResponse().getStatusCode(), text(phone));
+        // Confirming goes through the code page, which the remembered device does not answer.
+        HtmlPage code = Pages.click(app, "confirm");
+        assertEquals("/app/twostep/code", code.getUrl().getPath(), text(code));
+        HtmlPage back = enterCode(Pages.way(code, "sms"), SERVER.sender().lastCode());
+        assertEquals("/app/twostep/app", back.getUrl().getPath(), text(back));
+        assertEquals(200, back.getWebResponse().getStatusCode());
+    }
+
+    @Test
+    void aUserWithOnlyAnAppIsRememberedTooAndAddsAPhoneWhereTheyWouldChangeIt() throws Exception {
+        String user = unique("apponly");
+        pages.createAccount(user, PASSWORD, "(415) 555-2671");
+        WebClient client = SERVER.newClient();
+        signedIn(client, user, false);
+        byte[] secret = addApp(client);
+        Pages.click(pages.open(client, "/twostep/security"), "remove-phone");
+        assertEquals(0, phones(user));
+        // "Change phone number" is "Add a phone" now, and the old address sends there too.
+        HtmlPage account = pages.open(client, "/account");
+        assertNull(account.getElementById("change-phone"), text(account));
+        assertNotNull(account.getElementById("add-phone"), text(account));
+        assertEquals("/app/twostep/enroll", pages.open(client, "/account/phone").getUrl().getPath());
+        Pages.click(account, "signout");
+
+        WebClient browser = SERVER.newClient();
+        HtmlPage code = pages.signIn(browser, user, PASSWORD);
+        code.<HtmlCheckBoxInput>getHtmlElementById("remember-app").setChecked(true);
+        HtmlPage in = submitFormOf(type(code, "totp", totp.code(secret, totp.currentStep())), "totp");
+        assertEquals("/app/account", in.getUrl().getPath(), text(in));
+        Pages.click(in, "signout");
+        HtmlPage again = pages.signIn(browser, user, PASSWORD);
+        assertEquals("/app/account", again.getUrl().getPath(), "remembered: " + text(again));
+    }
 }
