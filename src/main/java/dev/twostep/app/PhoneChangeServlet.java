@@ -35,6 +35,7 @@ import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
 import dev.twostep.limits.LimitedException;
+import dev.twostep.limits.RateLimiter;
 import dev.twostep.web.RememberedDevices;
 import dev.twostep.web.Requests;
 import dev.twostep.web.FreshStep;
@@ -64,6 +65,7 @@ public class PhoneChangeServlet extends HttpServlet {
     private transient CodeSender sender;
     private transient TwostepConfig config;
     private transient Clock clock;
+    private transient RateLimiter limiter;
 
     @Override
     public void init() {
@@ -77,6 +79,7 @@ public class PhoneChangeServlet extends HttpServlet {
         sender = Attributes.require(c, CodeSender.class);
         config = Attributes.require(c, TwostepConfig.class);
         clock = Attributes.require(c, Clock.class);
+        limiter = Attributes.require(c, RateLimiter.class);
     }
 
     /** Counts a password try in the session: the number of this try, or -1 when the session has ended. */
@@ -150,6 +153,19 @@ public class PhoneChangeServlet extends HttpServlet {
         // no check at all (and no fresh session to count in).
         HttpSession session = request.getSession(false);
         int tries = session == null ? -1 : countTry(session);
+        // The session's count holds on one server; several servers sharing sessions each hold a copy of it, so
+        // the tries of this sign-in are counted in the database too, which every server sees.
+        long counted = -1;
+        if (tries >= 0) {
+            try {
+                counted = limiter.acquire(new RateLimiter.Rule("phone-change-password", MAX_PASSWORD_TRIES,
+                        config.sessionMaxAge().compareTo(RateLimiter.KEEP) < 0 ? config.sessionMaxAge()
+                                : RateLimiter.KEEP), state.username() + "@" + state.since(), clock.millis(),
+                        LimitedException.Limit.PASSWORD_LOCK);
+            } catch (LimitedException spent) {
+                tries = MAX_PASSWORD_TRIES + 1;
+            }
+        }
         if (tries < 0) {
             dev.twostep.web.Flash.set(request, "signed-out");
             Http.seeOther(request, response, config.loginUrl());
@@ -161,6 +177,9 @@ public class PhoneChangeServlet extends HttpServlet {
                 confirmed = accounts.confirmPassword(state.username(), password);
             } catch (HashingBusyException e) {
                 // Not a wrong password: the try is given back.
+                if (counted >= 0) {
+                    limiter.release(counted);
+                }
                 synchronized (session) {
                     try {
                         Integer now = (Integer) session.getAttribute(PASSWORD_TRIES);
