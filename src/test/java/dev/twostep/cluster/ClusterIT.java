@@ -235,6 +235,61 @@ class ClusterIT {
 
     @Test
     @Order(6)
+    void wrongPasswordsSpreadOverTheNodesLockTheAccountOnEveryNode() throws Exception {
+        String[] u = newUser("pwlock");
+        register(u[0], u[1]);
+        int sent = cluster.sms.to(u[1]).size();
+        try (WebClient client = Cluster.browser()) {
+            // Twostep's default: the tenth wrong password in a row locks the account's sign-in.
+            for (int i = 0; i < 10; i++) {
+                HtmlPage login = client.getPage(cluster.node(1 + i % 3).url("/login"));
+                HtmlPage wrong = Pages.signIn(login, u[0], "wrong password " + i);
+                assertTrue(wrong.getUrl().getPath().endsWith("/login"), text(wrong));
+            }
+            for (JettyNode node : cluster.nodes) {
+                HtmlPage login = client.getPage(node.url("/login"));
+                HtmlPage locked = Pages.signIn(login, u[0], PASSWORD);
+                assertTrue(text(locked).contains("Too many failed sign-ins"), node.name + ":\n" + text(locked));
+            }
+        }
+        assertEquals(sent, cluster.sms.to(u[1]).size(), "no code for a locked account");
+    }
+
+    @Test
+    @Order(7)
+    void wrongCodesSpreadOverTheNodesLockTheSecondStepOnEveryNode() throws Exception {
+        String[] u = newUser("codelock");
+        register(u[0], u[1]);
+        try (WebClient client = Cluster.browser()) {
+            signIn(client, cluster.node(1).url("/login"), u[0]);
+            String right = cluster.sms.last(u[1]).code();
+            String wrong = right.equals("000000") ? "111111" : "000000";
+            // Five tries per code, ten wrong codes in a row lock the second step (Twostep's defaults): five on
+            // the first code, a new code from node2, five more on it, each typed on the next node.
+            HtmlPage page = null;
+            for (int i = 0; i < 10; i++) {
+                if (i == 5) {
+                    Pages.click(client.getPage(cluster.node(2).url("/twostep/code")), "resend");
+                    right = cluster.sms.last(u[1]).code();
+                    wrong = right.equals("000000") ? "111111" : "000000";
+                }
+                page = enterCode(client.getPage(cluster.node(1 + i % 3).url("/twostep/code")), wrong);
+            }
+            assertTrue(text(page).contains("Too many wrong codes"), text(page));
+            // Every node now offers no code field, and refuses the right code posted by hand.
+            for (JettyNode node : cluster.nodes) {
+                HtmlPage code = client.getPage(node.url("/twostep/code"));
+                assertEquals(null, code.getElementById("code"), node.name + ":\n" + text(code));
+                HtmlPage refused = Pages.post(code, "code", "action", "verify", "code", right);
+                assertTrue(text(refused).contains("Too many wrong codes"), node.name + ":\n" + text(refused));
+            }
+        }
+        assertEquals(0, cluster.count("SELECT COUNT(*) FROM challenges WHERE username = ? AND consumed_at IS NOT NULL"
+                + " AND purpose = 'LOGIN'", u[0]));
+    }
+
+    @Test
+    @Order(8)
     void aNodeKilledBetweenPasswordAndCodeCostsNoNewCode() throws Exception {
         String[] u = newUser("killed");
         register(u[0], u[1]);
