@@ -104,6 +104,7 @@ final class HaProxy implements AutoCloseable {
         Process process = new ProcessBuilder(binary().toString(), "-db", "-f", cfg.toString())
                 .directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         return new HaProxy(port, statsPort, process, log, config);
     }
 

@@ -109,7 +109,10 @@ final class JettyNode implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("TWOSTEP_") || k.startsWith("TWILIO_"));
         pb.environment().putAll(env);
         pb.environment().put("TWOSTEP_DATA_DIR", base.resolve("data").toString());
-        process = pb.start();
+        Process started = pb.start();
+        // Not left running when the test JVM ends before close() (a failed start-up, a killed build).
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+        process = started;
     }
 
     String url(String path) {
