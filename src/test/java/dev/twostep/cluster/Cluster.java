@@ -1,0 +1,268 @@
+package dev.twostep.cluster;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.htmlunit.WebClient;
+
+import dev.twostep.testing.TestDatabases;
+
+/**
+ * Several Twostep servers on one PostgreSQL behind HAProxy, as docs/scale-out.md describes: the built WAR in
+ * Jetty 12 distributions ({@link JettyNode}), one fresh PostgreSQL schema for Twostep's tables and Jetty's
+ * sessions table (dropped at close), one code secret, every node's Twilio pointed at one {@link SmsStandIn},
+ * and {@link HaProxy} in front. Everything on 127.0.0.1, under target/cluster/&lt;name&gt;.
+ *
+ * <p>Needs haproxy and a PostgreSQL at {@code twostep.test.pg.url} (or TWOSTEP_TEST_PG_URL, else
+ * 127.0.0.1:5432 database test as postgres); without them the tests are skipped, and .ci/run fails.
+ */
+final class Cluster implements AutoCloseable {
+    static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    static final String SECRET = "cluster-test-secret-0123456789abcdef0123";
+
+    final String pgUrl;
+    final String schema;
+    final SmsStandIn sms;
+    final List<JettyNode> nodes;
+    final HaProxy proxy;
+    final String sessionStoreIni;
+    private final Path dir;
+
+    private Cluster(String pgUrl, String schema, SmsStandIn sms, List<JettyNode> nodes, HaProxy proxy,
+                    String sessionStoreIni, Path dir) {
+        this.pgUrl = pgUrl;
+        this.schema = schema;
+        this.sms = sms;
+        this.nodes = nodes;
+        this.proxy = proxy;
+        this.sessionStoreIni = sessionStoreIni;
+        this.dir = dir;
+    }
+
+    /** Skips the calling test class, saying why, when haproxy or PostgreSQL is missing. */
+    static String requirements() {
+        assumeTrue(HaProxy.binary() != null, "Cluster tests skipped: no haproxy (apt-get install haproxy; .ci/run"
+                + " installs it)");
+        String url = TestDatabases.pgUrl() == null ? DEFAULT_PG_URL : TestDatabases.pgUrl();
+        DriverManager.setLoginTimeout(3);
+        try (Connection c = DriverManager.getConnection(url)) {
+            assumeTrue(c.isValid(3), "Cluster tests skipped: PostgreSQL at " + url + " does not answer");
+        } catch (SQLException e) {
+            assumeTrue(false, "Cluster tests skipped: no PostgreSQL at " + url + " (" + e.getMessage()
+                    + "); set TWOSTEP_TEST_PG_URL");
+        }
+        return url;
+    }
+
+    /**
+     * Makes a fresh schema and starts {@code size} nodes on it at the same moment (so they race to migrate it),
+     * then HAProxy, and waits until HAProxy sees every node up. Not {@code sticky}: round robin, the sessions in
+     * Jetty's JDBC session data store. {@code sticky}: HAProxy's cookie pins a browser to a node, and the
+     * sessions stay in each node's memory (Jetty's default), the simple option.
+     */
+    static Cluster start(String name, int size, boolean sticky) throws Exception {
+        String pgUrl = requirements();
+        String schema = "twostep_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
+        dropSchemas(pgUrl, schema);
+        sql(pgUrl, "CREATE SCHEMA " + schema);
+        sql(pgUrl, "CREATE SCHEMA " + sessionsSchema(schema));
+        String dbUrl = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+
+        Path dir = Path.of("target/cluster", name).toAbsolutePath();
+        JettyNode.deleteTree(dir);
+        Path war = Path.of("target/twostep.war").toAbsolutePath();
+        Path pgDriver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String ini = sticky ? null : sessionStoreIni(dbUrl, schema);
+        Files.createDirectories(dir);
+        if (!sticky) {
+            Files.writeString(dir.resolve("jetty-sessions.sql"), SessionsTable.create(dbUrl, sessionsSchema(schema)));
+        }
+        JettyNode.makeBase(dir.resolve("base"), war, pgDriver, ini);
+
+        SmsStandIn sms = new SmsStandIn();
+        List<JettyNode> nodes = new ArrayList<>();
+        Cluster cluster = null;
+        try {
+            for (int i = 1; i <= size; i++) {
+                String node = "node" + i;
+                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), environment(dbUrl, sms.baseUrlFor(node))));
+            }
+            for (JettyNode node : nodes) {
+                node.start();
+            }
+            awaitAll(nodes);
+            Map<String, Integer> servers = new LinkedHashMap<>();
+            nodes.forEach(n -> servers.put(n.name, n.port));
+            HaProxy proxy = HaProxy.start(dir.resolve("haproxy"), servers, sticky);
+            cluster = new Cluster(pgUrl, schema, sms, nodes, proxy, ini, dir);
+            proxy.awaitState("UP", Duration.ofSeconds(20), servers.keySet().toArray(String[]::new));
+            return cluster;
+        } catch (Exception | Error e) {
+            if (cluster != null) {
+                cluster.close();
+            } else {
+                for (JettyNode node : nodes) {
+                    node.close();
+                }
+                sms.close();
+                dropSchemas(pgUrl, schema);
+            }
+            throw e;
+        }
+    }
+
+    /** Waits for these nodes, started already, in parallel. */
+    static void awaitAll(List<JettyNode> nodes) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+        try {
+            List<Future<Object>> ready = new ArrayList<>();
+            for (JettyNode node : nodes) {
+                ready.add(pool.submit(() -> {
+                    node.awaitReady(Duration.ofSeconds(90));
+                    return null;
+                }));
+            }
+            for (Future<Object> f : ready) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw (Exception) e.getCause();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Jetty's JDBC session data store on the same PostgreSQL: start.d/session-store-jdbc.ini of every node. The
+     * table (JettySessions) goes in a schema of its own ({@link #sessionsSchema}), which must exist; the first
+     * node that finds no table there creates it.
+     */
+    static String sessionStoreIni(String dbUrl, String schema) {
+        return String.join("\n",
+                "--module=session-store-jdbc",
+                "db-connection-type=driver",
+                "jetty.session.jdbc.driverClass=org.postgresql.Driver",
+                "jetty.session.jdbc.driverUrl=" + dbUrl,
+                "jetty.session.jdbc.schema.schemaName=" + sessionsSchema(schema),
+                // Written at the end of every request that changed the session, before the response is
+                // committed (the null cache's flushOnResponseCommit), so the next request may go anywhere.
+                "jetty.session.savePeriod.seconds=0",
+                "jetty.session.gracePeriod.seconds=60",
+                "");
+    }
+
+    /**
+     * The environment every node shares: the database, the secret, Twilio at the stand-in (under this node's
+     * path), no send intervals, and address budgets that one test machine (every user at 127.0.0.1) does not
+     * exhaust. The per-user and per-number sends stay at Twostep's default of 5 per window.
+     */
+    static Map<String, String> environment(String dbUrl, String twilioBaseUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("TWOSTEP_DB_URL", dbUrl);
+        env.put("TWOSTEP_DB_POOL_SIZE", "4");
+        env.put("TWOSTEP_SECRET", SECRET);
+        env.put("TWILIO_ACCOUNT_SID", "AC" + "0123456789abcdef".repeat(2));
+        env.put("TWILIO_AUTH_TOKEN", "cluster-auth-token");
+        env.put("TWILIO_FROM_NUMBER", "+15005550006");
+        env.put("TWILIO_BASE_URL", twilioBaseUrl);
+        for (String what : List.of("USER", "NUMBER", "ADDRESS")) {
+            env.put("TWOSTEP_LIMITS_" + what + "_INTERVAL_SECONDS", "0");
+        }
+        env.put("TWOSTEP_LIMITS_ADDRESS_SENDS", "1000");
+        env.put("TWOSTEP_LIMITS_ADDRESS_CONFIRMED_SENDS", "1000");
+        env.put("TWOSTEP_LIMITS_NUMBER_NEW_SENDS_PER_DAY", "1000");
+        env.put("TWOSTEP_LIMITS_PASSWORD_FAILURES_PER_ADDRESS", "1000");
+        return env;
+    }
+
+    JettyNode node(int number) {
+        return nodes.get(number - 1);
+    }
+
+    String haproxyConfig() {
+        return proxy.config;
+    }
+
+    static WebClient browser() {
+        WebClient client = new WebClient();
+        client.getOptions().setThrowExceptionOnFailingStatusCode(false);
+        client.getOptions().setJavaScriptEnabled(false);
+        client.getOptions().setCssEnabled(false);
+        client.getCache().setMaxSize(0);
+        return client;
+    }
+
+    /** One number of the query's single row and column, in the cluster's schema. */
+    long count(String query, Object... args) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pgUrl);
+             Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            try (PreparedStatement p = c.prepareStatement(query)) {
+                for (int i = 0; i < args.length; i++) {
+                    p.setObject(i + 1, args[i]);
+                }
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        }
+    }
+
+    static void sql(String url, String statement) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.close();
+        for (JettyNode node : nodes) {
+            node.close();
+        }
+        sms.close();
+        dropSchemas(pgUrl, schema);
+    }
+
+    /**
+     * Where Jetty keeps its sessions table: a schema of its own next to Twostep's. Jetty creates the table when
+     * the web app's session handler starts, before Twostep migrates its schema, and Flyway refuses to start on
+     * a schema that holds tables but no history of its own.
+     */
+    static String sessionsSchema(String schema) {
+        return schema + "_sessions";
+    }
+
+    private static void dropSchemas(String pgUrl, String schema) throws SQLException {
+        sql(pgUrl, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        sql(pgUrl, "DROP SCHEMA IF EXISTS " + sessionsSchema(schema) + " CASCADE");
+    }
+}
