@@ -157,8 +157,13 @@ public final class Database implements AutoCloseable {
                 .javaMigrations(new V7__Enrollment_events())
                 .load()
                 .migrate();
-        LOG.info("Schema is at version {} ({} migrations applied now)",
-                result.targetSchemaVersion, result.migrationsExecuted);
+        if (result.migrationsExecuted == 0) {
+            // Another server migrated first (or nothing was new): Flyway names no target then.
+            LOG.info("Schema is up to date (no migration applied now)");
+        } else {
+            LOG.info("Schema is at version {} ({} migrations applied now)", result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        }
     }
 
     /**
