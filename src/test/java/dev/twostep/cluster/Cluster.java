@@ -73,12 +73,40 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Makes a fresh schema and starts {@code size} nodes on it at the same moment (so they race to migrate it),
-     * then HAProxy, and waits until HAProxy sees every node up. Not {@code sticky}: round robin, the sessions in
-     * Jetty's JDBC session data store. {@code sticky}: HAProxy's cookie pins a browser to a node, and the
-     * sessions stay in each node's memory (Jetty's default), the simple option.
+     * What every node serves: the web app's context path, and what goes into the nodes' Jetty base (made in
+     * target/cluster/&lt;name&gt;/base, its webapps/ there already) to deploy it.
      */
+    interface Webapp {
+        String context();
+
+        void deployInto(Path base) throws Exception;
+    }
+
+    /** The standalone app: the built WAR as webapps/twostep.war. */
+    static final Webapp STANDALONE = new Webapp() {
+        @Override
+        public String context() {
+            return "/twostep";
+        }
+
+        @Override
+        public void deployInto(Path base) throws Exception {
+            Files.copy(Path.of("target/twostep.war").toAbsolutePath(), base.resolve("webapps/twostep.war"));
+        }
+    };
+
+    /** {@link #start(String, int, boolean, Webapp)} with the standalone WAR. */
     static Cluster start(String name, int size, boolean sticky) throws Exception {
+        return start(name, size, sticky, STANDALONE);
+    }
+
+    /**
+     * Makes a fresh schema and starts {@code size} nodes on it at the same moment (so they race to migrate it),
+     * each serving {@code webapp}, then HAProxy, and waits until HAProxy sees every node up. Not {@code sticky}:
+     * round robin, the sessions in Jetty's JDBC session data store. {@code sticky}: HAProxy's cookie pins a
+     * browser to a node, and the sessions stay in each node's memory (Jetty's default), the simple option.
+     */
+    static Cluster start(String name, int size, boolean sticky, Webapp webapp) throws Exception {
         String pgUrl = requirements();
         String schema = "twostep_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
         dropSchemas(pgUrl, schema);
@@ -88,14 +116,13 @@ final class Cluster implements AutoCloseable {
 
         Path dir = Path.of("target/cluster", name).toAbsolutePath();
         JettyNode.deleteTree(dir);
-        Path war = Path.of("target/twostep.war").toAbsolutePath();
         Path pgDriver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         String ini = sticky ? null : sessionStoreIni(dbUrl, schema);
         Files.createDirectories(dir);
         if (!sticky) {
             Files.writeString(dir.resolve("jetty-sessions.sql"), SessionsTable.create(dbUrl, sessionsSchema(schema)));
         }
-        JettyNode.makeBase(dir.resolve("base"), war, pgDriver, ini);
+        JettyNode.makeBase(dir.resolve("base"), webapp, pgDriver, ini);
 
         SmsStandIn sms = new SmsStandIn();
         List<JettyNode> nodes = new ArrayList<>();
@@ -103,7 +130,8 @@ final class Cluster implements AutoCloseable {
         try {
             for (int i = 1; i <= size; i++) {
                 String node = "node" + i;
-                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), environment(dbUrl, sms.baseUrlFor(node))));
+                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), webapp.context(),
+                        environment(dbUrl, sms.baseUrlFor(node))));
             }
             for (JettyNode node : nodes) {
                 node.start();
@@ -111,7 +139,7 @@ final class Cluster implements AutoCloseable {
             awaitAll(nodes);
             Map<String, Integer> servers = new LinkedHashMap<>();
             nodes.forEach(n -> servers.put(n.name, n.port));
-            HaProxy proxy = HaProxy.start(dir.resolve("haproxy"), servers, sticky);
+            HaProxy proxy = HaProxy.start(dir.resolve("haproxy"), servers, sticky, webapp.context());
             cluster = new Cluster(pgUrl, schema, sms, nodes, proxy, ini, dir);
             proxy.awaitState("UP", Duration.ofSeconds(20), servers.keySet().toArray(String[]::new));
             return cluster;

@@ -25,9 +25,11 @@ final class HaProxy implements AutoCloseable {
     private final Process process;
     private final Path log;
     final String config;
+    private final String context;
 
-    private HaProxy(int port, int statsPort, Process process, Path log, String config) {
+    private HaProxy(int port, int statsPort, Process process, Path log, String config, String context) {
         this.port = port;
+        this.context = context;
         this.statsPort = statsPort;
         this.process = process;
         this.log = log;
@@ -44,8 +46,11 @@ final class HaProxy implements AutoCloseable {
         return null;
     }
 
-    /** The configuration: a frontend on {@code port}, the nodes (name to port) as servers, a stats page. */
-    static String config(int port, int statsPort, Map<String, Integer> nodes, boolean sticky) {
+    /**
+     * The configuration: a frontend on {@code port}, the nodes (name to port) as servers, a stats page; the
+     * health check asks for the guard's favicon under the web app's {@code context} path.
+     */
+    static String config(int port, int statsPort, Map<String, Integer> nodes, boolean sticky, String context) {
         StringBuilder cfg = new StringBuilder();
         cfg.append("""
                 global
@@ -74,7 +79,9 @@ final class HaProxy implements AutoCloseable {
                 backend twostep_nodes
                     balance roundrobin
                     option httpchk
-                    http-check send meth GET uri /twostep/twostep/static/favicon.svg
+                """);
+        cfg.append("    http-check send meth GET uri ").append(context).append("/twostep/static/favicon.svg\n");
+        cfg.append("""
                     http-check expect status 200
                     default-server check inter 500ms fall 2 rise 2
                 """);
@@ -93,11 +100,11 @@ final class HaProxy implements AutoCloseable {
         return cfg.toString();
     }
 
-    static HaProxy start(Path dir, Map<String, Integer> nodes, boolean sticky) throws IOException {
+    static HaProxy start(Path dir, Map<String, Integer> nodes, boolean sticky, String context) throws IOException {
         Files.createDirectories(dir);
         int port = JettyNode.freePort();
         int statsPort = JettyNode.freePort();
-        String config = config(port, statsPort, nodes, sticky);
+        String config = config(port, statsPort, nodes, sticky, context);
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, config);
         Path log = dir.resolve("haproxy.log");
@@ -105,11 +112,11 @@ final class HaProxy implements AutoCloseable {
                 .directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        return new HaProxy(port, statsPort, process, log, config);
+        return new HaProxy(port, statsPort, process, log, config, context);
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + port + "/twostep" + path;
+        return "http://127.0.0.1:" + port + context + path;
     }
 
     /** Each server's state from the stats page (UP, DOWN, "UP 1/2", ...). */

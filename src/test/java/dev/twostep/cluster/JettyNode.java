@@ -31,12 +31,15 @@ final class JettyNode implements AutoCloseable {
 
     final String name;
     final int port;
+    /** The context path of the web app the node serves: /twostep for the WAR. */
+    final String context;
     private final Path base;
     private final Map<String, String> env;
     private Process process;
 
-    private JettyNode(String name, Path base, int port, Map<String, String> env) {
+    private JettyNode(String name, Path base, int port, String context, Map<String, String> env) {
         this.name = name;
+        this.context = context;
         this.base = base;
         this.port = port;
         this.env = env;
@@ -52,11 +55,12 @@ final class JettyNode implements AutoCloseable {
     }
 
     /**
-     * A Jetty base in {@code dir} with the WAR as webapps/twostep.war. With a session store (not null): the
-     * modules of {@link #SHARED_SESSION_MODULES}, its settings in start.d/session-store-jdbc.ini and the
-     * PostgreSQL driver in lib/ext; without: the modules of {@link #MODULES}.
+     * A Jetty base in {@code dir} with the web app that {@code webapp} puts into it (the WAR as
+     * webapps/twostep.war, or a host app). With a session store (not null): the modules of
+     * {@link #SHARED_SESSION_MODULES}, its settings in start.d/session-store-jdbc.ini and the PostgreSQL driver in
+     * lib/ext; without: the modules of {@link #MODULES}.
      */
-    static void makeBase(Path dir, Path war, Path pgDriver, String sessionStoreIni) throws Exception {
+    static void makeBase(Path dir, Cluster.Webapp webapp, Path pgDriver, String sessionStoreIni) throws Exception {
         deleteTree(dir);
         Files.createDirectories(dir);
         Process setup = new ProcessBuilder(java(), "-jar", jettyHome().resolve("start.jar").toString(),
@@ -77,11 +81,15 @@ final class JettyNode implements AutoCloseable {
                     StandardCopyOption.REPLACE_EXISTING);
         }
         Files.createDirectories(dir.resolve("webapps"));
-        Files.copy(war, dir.resolve("webapps/twostep.war"), StandardCopyOption.REPLACE_EXISTING);
+        webapp.deployInto(dir);
     }
 
-    /** A node on a copy of the base {@code template}, in {@code dir}; not started yet. */
-    static JettyNode on(String name, Path template, Path dir, Map<String, String> env) throws IOException {
+    /**
+     * A node on a copy of the base {@code template}, in {@code dir}, serving the web app at {@code context};
+     * not started yet.
+     */
+    static JettyNode on(String name, Path template, Path dir, String context, Map<String, String> env)
+            throws IOException {
         deleteTree(dir);
         try (Stream<Path> files = Files.walk(template)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -94,7 +102,7 @@ final class JettyNode implements AutoCloseable {
             }
         }
         Files.createDirectories(dir.resolve("data"));
-        return new JettyNode(name, dir, freePort(), env);
+        return new JettyNode(name, dir, freePort(), context, env);
     }
 
     /** Starts the JVM (again, after a kill: same port, same base, the log goes on). */
@@ -116,7 +124,7 @@ final class JettyNode implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + port + "/twostep" + path;
+        return "http://127.0.0.1:" + port + context + path;
     }
 
     /** Waits until the login page answers 200, or fails with the end of the node's log. */
