@@ -79,6 +79,14 @@ final class Cluster implements AutoCloseable {
      * sessions stay in each node's memory (Jetty's default), the simple option.
      */
     static Cluster start(String name, int size, boolean sticky) throws Exception {
+        return start(name, size, sticky, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, int, boolean)}, with these variables added to every node's {@link #environment}
+     * (replacing those of the same name): for {@link ClusterBench}, its Twilio stand-in and relaxed send limits.
+     */
+    static Cluster start(String name, int size, boolean sticky, Map<String, String> extraEnv) throws Exception {
         String pgUrl = requirements();
         String schema = "twostep_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
         dropSchemas(pgUrl, schema);
@@ -103,7 +111,9 @@ final class Cluster implements AutoCloseable {
         try {
             for (int i = 1; i <= size; i++) {
                 String node = "node" + i;
-                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), environment(dbUrl, sms.baseUrlFor(node))));
+                Map<String, String> env = environment(dbUrl, sms.baseUrlFor(node));
+                env.putAll(extraEnv);
+                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), env));
             }
             for (JettyNode node : nodes) {
                 node.start();
