@@ -51,12 +51,18 @@ public final class ExternalSignIns implements AutoCloseable {
             return users.size();
         }
 
+        /** This many clients sign in for this long; nothing is kept (JIT, pools and caches warm up). */
+        public void warmUp(int clients, Duration warmup) throws Exception {
+            load.run(users, clients, Duration.ZERO, warmup, Long.MAX_VALUE, null, null, null);
+        }
+
         /**
-         * This many clients sign in for the warm-up (not counted) and then the window; returns the figures as
-         * lines: sign-ins/s, p50/p99 of each step, errors (and the first of each kind), the load generator's CPU.
+         * This many clients sign in; the window starts once as many sign-ins as clients have ended. Returns the
+         * figures as lines: sign-ins/s, p50/p99 of each step, errors (and the first of each kind), the load
+         * generator's CPU.
          */
-        public List<String> level(int clients, Duration warmup, Duration window) throws Exception {
-            SignInLoad.Level l = load.run(users, clients, warmup, window, Long.MAX_VALUE, null, null, null);
+        public List<String> level(int clients, Duration window) throws Exception {
+            SignInLoad.Level l = load.run(users, clients, Duration.ZERO, window, Long.MAX_VALUE, null, null, null);
             List<String> lines = new java.util.ArrayList<>();
             lines.add(String.format(Locale.ROOT, "%d clients: %.1f sign-ins/s (%d sign-ins in %.1f s), %d attempts,"
                     + " %d errors, load generator CPU %.1f ms/sign-in", clients, l.perSecond(), l.signIns(),
@@ -77,6 +83,16 @@ public final class ExternalSignIns implements AutoCloseable {
             }
             return lines;
         }
+    }
+
+    /** CPU time the whole machine spent busy so far, all cores, in ms (/proc/stat). */
+    public static double machineBusyMillis() throws IOException {
+        return ServerProcess.machineBusyMillis();
+    }
+
+    /** CPU time so far of every process named postgres this user can see, in ms. */
+    public static double postgresCpuMillis() throws IOException {
+        return ServerProcess.processesCpuMillis("postgres");
     }
 
     @Override

@@ -65,11 +65,24 @@ public final class ClusterBench {
                     ExternalSignIns.Run run = load.against(cluster.proxy.url(""), users, 4);
                     System.out.printf("%n%d node%s: %d users registered through HAProxy%n", size, size == 1 ? "" : "s",
                             run.users());
+                    run.warmUp(clients, Duration.ofSeconds(warmup));
                     Map<String, String> before = cluster.proxy.stats("stot");
-                    List<String> lines = run.level(clients, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
+                    double[] cpu0 = cpu(cluster);
+                    long t0 = System.nanoTime();
+                    List<String> lines = run.level(clients, Duration.ofSeconds(seconds));
+                    double wall = (System.nanoTime() - t0) / 1e6;
+                    double[] cpu1 = cpu(cluster);
                     lines.forEach(System.out::println);
                     System.out.println("  HAProxy stot (streams) per node over the level: "
                             + difference(before, cluster.proxy.stats("stot")));
+                    System.out.println(String.format(java.util.Locale.ROOT, "  CPU over the level (%.1f s, the window"
+                            + " with its ramp and drain), in cores busy: machine %.2f; the nodes %.2f; HAProxy %.2f;"
+                            + " every postgres process %.2f; this JVM %.2f; the rest of the machine %.2f",
+                            wall / 1000, (cpu1[0] - cpu0[0]) / wall, (cpu1[1] - cpu0[1]) / wall,
+                            (cpu1[2] - cpu0[2]) / wall, (cpu1[3] - cpu0[3]) / wall, (cpu1[4] - cpu0[4]) / wall,
+                            ((cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]) - (cpu1[2] - cpu0[2]) - (cpu1[3] - cpu0[3])
+                                    - (cpu1[4] - cpu0[4])) / wall));
+                    System.out.println("  load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
                     summary.add(size + " node" + (size == 1 ? ": " : "s: ") + lines.get(0));
                 }
             }
@@ -77,6 +90,21 @@ public final class ClusterBench {
         System.out.println();
         System.out.println("Summary");
         summary.forEach(System.out::println);
+    }
+
+    /** CPU so far in ms: the machine, the nodes, HAProxy, every postgres process, this JVM. */
+    private static double[] cpu(Cluster cluster) throws Exception {
+        double nodes = 0;
+        for (JettyNode node : cluster.nodes) {
+            nodes += cpuMillis(node.pid());
+        }
+        return new double[] {ExternalSignIns.machineBusyMillis(), nodes, cpuMillis(cluster.proxy.pid()),
+            ExternalSignIns.postgresCpuMillis(), cpuMillis(ProcessHandle.current().pid())};
+    }
+
+    private static double cpuMillis(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(d -> d.toNanos() / 1e6)
+                .orElse(Double.NaN);
     }
 
     private static Map<String, Long> difference(Map<String, String> before, Map<String, String> after) {

@@ -108,6 +108,10 @@ final class HaProxy implements AutoCloseable {
         return new HaProxy(port, statsPort, process, log, config);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + port + "/twostep" + path;
     }
