@@ -68,20 +68,25 @@ public final class ClusterBench {
                     run.warmUp(clients, Duration.ofSeconds(warmup));
                     Map<String, String> before = cluster.proxy.stats("stot");
                     double[] cpu0 = cpu(cluster);
+                    long backends0 = cluster.count("SELECT sum(sessions) FROM pg_catalog.pg_stat_database");
                     long t0 = System.nanoTime();
                     List<String> lines = run.level(clients, Duration.ofSeconds(seconds));
                     double wall = (System.nanoTime() - t0) / 1e6;
                     double[] cpu1 = cpu(cluster);
+                    long backends = cluster.count("SELECT sum(sessions) FROM pg_catalog.pg_stat_database") - backends0;
                     lines.forEach(System.out::println);
                     System.out.println("  HAProxy stot (streams) per node over the level: "
                             + difference(before, cluster.proxy.stats("stot")));
                     System.out.println(String.format(java.util.Locale.ROOT, "  CPU over the level (%.1f s, the window"
                             + " with its ramp and drain), in cores busy: machine %.2f; the nodes %.2f; HAProxy %.2f;"
-                            + " every postgres process %.2f; this JVM %.2f; the rest of the machine %.2f",
+                            + " postgres processes alive at both ends %.2f; this JVM %.2f; the rest of the machine"
+                            + " (processes that ended, e.g. short-lived PostgreSQL backends, and anything else) %.2f",
                             wall / 1000, (cpu1[0] - cpu0[0]) / wall, (cpu1[1] - cpu0[1]) / wall,
                             (cpu1[2] - cpu0[2]) / wall, (cpu1[3] - cpu0[3]) / wall, (cpu1[4] - cpu0[4]) / wall,
                             ((cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]) - (cpu1[2] - cpu0[2]) - (cpu1[3] - cpu0[3])
                                     - (cpu1[4] - cpu0[4])) / wall));
+                    System.out.println("  PostgreSQL backends started over the level (pg_stat_database.sessions, every"
+                            + " database): " + backends);
                     System.out.println("  load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
                     summary.add(size + " node" + (size == 1 ? ": " : "s: ") + lines.get(0));
                 }
@@ -92,7 +97,7 @@ public final class ClusterBench {
         summary.forEach(System.out::println);
     }
 
-    /** CPU so far in ms: the machine, the nodes, HAProxy, every postgres process, this JVM. */
+    /** CPU so far in ms: the machine, the nodes, HAProxy, the postgres processes running now, this JVM. */
     private static double[] cpu(Cluster cluster) throws Exception {
         double nodes = 0;
         for (JettyNode node : cluster.nodes) {
