@@ -217,12 +217,15 @@ final class SignInLoad {
      * sign-ins as there are clients have ended (so that at 200 clients the first wave, which all queue at
      * once, is not the measurement), at most a minute later. The server's CPU time is read at the window's
      * two ends. After the window no client starts a new step; errors are counted over the whole level.
+     * {@code server} may be null for a server this benchmark did not start (several nodes behind a load
+     * balancer, {@link ExternalSignIns}): then only the load generator's figures are measured, and the server's
+     * are NaN or 0.
      */
     Level run(List<User> users, int clients, Duration warmup, Duration window, long maxSignIns, ServerProcess server,
               java.util.function.LongSupplier rowWrites, ServerMBeans mbeans) throws Exception {
         BlockingQueue<User> free = new ArrayBlockingQueue<>(users.size(), false, users);
         Recorder rec = new Recorder();
-        long logStart = server.logLength();
+        long logStart = server == null ? 0 : server.logLength();
         ExecutorService pool = Executors.newFixedThreadPool(clients, daemon("bench-client"));
         long t0 = System.nanoTime();
         for (int c = 0; c < clients; c++) {
@@ -251,25 +254,26 @@ final class SignInLoad {
         }
         ServerMBeans.Hashing hashing0 = mbeans == null ? null : mbeans.hashing();
         long windowStart = System.nanoTime();
-        double cpu0 = server.cpuMillis();
-        double sys0 = server.systemMillis();
-        Map<String, Double> threads0 = server.threadCpuMillis();
+        double cpu0 = server == null ? Double.NaN : server.cpuMillis();
+        double sys0 = server == null ? Double.NaN : server.systemMillis();
+        Map<String, Double> threads0 = server == null ? Map.of() : server.threadCpuMillis();
         long writes0 = rowWrites == null ? 0 : rowWrites.getAsLong();
         long bench0 = os.getProcessCpuTime();
         double machine0 = ServerProcess.machineBusyMillis();
         double postgres0 = rowWrites == null ? 0 : ServerProcess.processesCpuMillis("postgres");
         long done0 = rec.completed.get();
         long windowEnd = windowStart + window.toNanos();
-        while (System.nanoTime() < windowEnd && rec.completed.get() - done0 < maxSignIns && server.alive()) {
+        while (System.nanoTime() < windowEnd && rec.completed.get() - done0 < maxSignIns && alive(server)) {
             Thread.sleep(5);
         }
         windowEnd = System.nanoTime();
-        double cpu1 = server.alive() ? server.cpuMillis() : Double.NaN;
-        ServerMBeans.Hashing hashing = mbeans == null || !server.alive() ? null : mbeans.hashing().minus(hashing0);
-        double sys1 = server.alive() ? server.systemMillis() : Double.NaN;
+        boolean measured = server != null && server.alive();
+        double cpu1 = measured ? server.cpuMillis() : Double.NaN;
+        ServerMBeans.Hashing hashing = mbeans == null || !measured ? null : mbeans.hashing().minus(hashing0);
+        double sys1 = measured ? server.systemMillis() : Double.NaN;
         long writes = rowWrites == null ? -1 : rowWrites.getAsLong() - writes0;
         Map<String, Double> threads = new java.util.TreeMap<>();
-        if (server.alive()) {
+        if (measured) {
             server.threadCpuMillis().forEach((kind, ms) -> threads.put(kind, ms - threads0.getOrDefault(kind, 0.0)));
         }
         long bench1 = os.getProcessCpuTime();
@@ -293,14 +297,20 @@ final class SignInLoad {
         rec.errors.forEach((k, v) -> errors.put(k, v.get()));
         Map<String, Integer> byStep = new java.util.TreeMap<>();
         rec.byStep.forEach((k, v) -> byStep.put(k, v.get()));
-        String log = server.logSince(logStart);
+        String log = server == null ? "" : server.logSince(logStart);
         int oom = (int) log.lines().filter(l -> l.contains("OutOfMemoryError")).count();
-        boolean alive = server.alive();
+        boolean alive = alive(server);
+        boolean read = server != null && alive;
         return new Level(clients, (we - ws) / 1e9, signIns, cpu1 - cpu0, sys1 - sys0, (bench1 - bench0) / 1e6, latencies, errors,
-                byStep, List.copyOf(rec.samples), rec.attempts.get(), alive ? server.statusKib("VmRSS") : 0,
-                alive ? server.statusKib("VmHWM") : 0, oom, alive,
+                byStep, List.copyOf(rec.samples), rec.attempts.get(), read ? server.statusKib("VmRSS") : 0,
+                read ? server.statusKib("VmHWM") : 0, oom, alive,
                 (machine1 - machine0 - (cpu1 - cpu0) - (bench1 - bench0) / 1e6) / ((we - ws) / 1e6), threads, writes,
                 hashing, postgres / ((we - ws) / 1e6));
+    }
+
+    /** True for no server (one this benchmark did not start, not watched). */
+    private static boolean alive(ServerProcess server) {
+        return server == null || server.alive();
     }
 
     /** The five steps of a sign-in, each timed; the first unexpected answer ends it as an error. */

@@ -97,16 +97,31 @@ final class Cluster implements AutoCloseable {
 
     /** {@link #start(String, int, boolean, Webapp)} with the standalone WAR. */
     static Cluster start(String name, int size, boolean sticky) throws Exception {
-        return start(name, size, sticky, STANDALONE);
+        return start(name, size, sticky, STANDALONE, Map.of());
+    }
+
+    /** As {@link #start(String, int, boolean)}, each node serving {@code webapp}. */
+    static Cluster start(String name, int size, boolean sticky, Webapp webapp) throws Exception {
+        return start(name, size, sticky, webapp, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, int, boolean)}, with these variables added to every node's {@link #environment}
+     * (replacing those of the same name): for {@link ClusterBench}, its Twilio stand-in and relaxed send limits.
+     */
+    static Cluster start(String name, int size, boolean sticky, Map<String, String> extraEnv) throws Exception {
+        return start(name, size, sticky, STANDALONE, extraEnv);
     }
 
     /**
      * Makes a fresh schema and starts {@code size} nodes on it at the same moment (so they race to migrate it),
-     * each serving {@code webapp}, then HAProxy, and waits until HAProxy sees every node up. Not {@code sticky}:
-     * round robin, the sessions in Jetty's JDBC session data store. {@code sticky}: HAProxy's cookie pins a
-     * browser to a node, and the sessions stay in each node's memory (Jetty's default), the simple option.
+     * each serving {@code webapp} with {@code extraEnv} added to its environment, then HAProxy, and waits until
+     * HAProxy sees every node up. Not {@code sticky}: round robin, the sessions in Jetty's JDBC session data
+     * store. {@code sticky}: HAProxy's cookie pins a browser to a node, and the sessions stay in each node's
+     * memory (Jetty's default), the simple option.
      */
-    static Cluster start(String name, int size, boolean sticky, Webapp webapp) throws Exception {
+    static Cluster start(String name, int size, boolean sticky, Webapp webapp, Map<String, String> extraEnv)
+            throws Exception {
         String pgUrl = requirements();
         String schema = "twostep_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
         dropSchemas(pgUrl, schema);
@@ -130,8 +145,9 @@ final class Cluster implements AutoCloseable {
         try {
             for (int i = 1; i <= size; i++) {
                 String node = "node" + i;
-                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), webapp.context(),
-                        environment(dbUrl, sms.baseUrlFor(node))));
+                Map<String, String> env = environment(dbUrl, sms.baseUrlFor(node));
+                env.putAll(extraEnv);
+                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), webapp.context(), env));
             }
             for (JettyNode node : nodes) {
                 node.start();

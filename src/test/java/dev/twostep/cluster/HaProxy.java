@@ -115,6 +115,10 @@ final class HaProxy implements AutoCloseable {
         return new HaProxy(port, statsPort, process, log, config, context);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + port + context + path;
     }
@@ -137,6 +141,26 @@ final class HaProxy implements AutoCloseable {
             }
         }
         return states;
+    }
+
+    /** One column of the stats page for each server (e.g. "stot", the requests each node got so far). */
+    Map<String, String> stats(String column) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String csv = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/stats;csv"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String[] lines = csv.split("\n");
+        List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(","));
+        int proxy = header.indexOf("pxname");
+        int server = header.indexOf("svname");
+        int wanted = header.indexOf(column);
+        Map<String, String> values = new java.util.TreeMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",", -1);
+            if (f.length > wanted && f[proxy].equals("twostep_nodes") && !f[server].equals("BACKEND")) {
+                values.put(f[server], f[wanted]);
+            }
+        }
+        return values;
     }
 
     /** Waits until HAProxy sees each of these servers in this state ("UP" or "DOWN"). */

@@ -123,6 +123,11 @@ final class JettyNode implements AutoCloseable {
         process = started;
     }
 
+    /** The node's JVM (start.jar forks none). */
+    long pid() {
+        return process.pid();
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + port + context + path;
     }
