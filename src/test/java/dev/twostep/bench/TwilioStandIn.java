@@ -1,10 +1,8 @@
 package dev.twostep.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
+
+import dev.twostep.testing.TwilioForms;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -95,18 +95,18 @@ final class TwilioStandIn implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             if (!"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/Messages.json")) {
                 refused.incrementAndGet();
-                answer(exchange, 404, "{\"code\":20404,\"message\":\"The requested resource was not found\","
+                TwilioForms.answer(exchange, 404, "{\"code\":20404,\"message\":\"The requested resource was not found\","
                         + "\"more_info\":\"https://www.twilio.com/docs/errors/20404\",\"status\":404}");
                 return;
             }
-            Map<String, String> form = form(new String(request, StandardCharsets.UTF_8));
+            Map<String, String> form = TwilioForms.form(new String(request, StandardCharsets.UTF_8));
             String to = form.getOrDefault("To", "");
             Matcher code = CODE.matcher(form.getOrDefault("Body", ""));
             if (code.find()) {
                 codes.put(to, code.group(1));
             }
             String id = String.format(java.util.Locale.ROOT, "SM%032x", sid.incrementAndGet());
-            answer(exchange, 201, "{\"sid\":\"" + id + "\",\"status\":\"queued\",\"to\":\"" + to
+            TwilioForms.answer(exchange, 201, "{\"sid\":\"" + id + "\",\"status\":\"queued\",\"to\":\"" + to
                     + "\",\"direction\":\"outbound-api\",\"api_version\":\"2010-04-01\",\"num_segments\":\"1\"}");
             int n = messages.getAndIncrement();
             synchronized (serviceNanos) {
@@ -115,26 +115,7 @@ final class TwilioStandIn implements AutoCloseable {
         }
     }
 
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
 
-    private static Map<String, String> form(String body) {
-        Map<String, String> form = new HashMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return form;
-    }
 
     @Override
     public void close() {

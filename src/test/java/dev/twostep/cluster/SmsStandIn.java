@@ -1,13 +1,10 @@
 package dev.twostep.cluster;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
+
+import dev.twostep.testing.TwilioForms;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -70,10 +69,10 @@ final class SmsStandIn implements AutoCloseable {
             byte[] request = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             if (!"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/Messages.json")) {
-                answer(exchange, 404, "{\"code\":20404,\"message\":\"The requested resource was not found\",\"status\":404}");
+                TwilioForms.answer(exchange, 404, "{\"code\":20404,\"message\":\"The requested resource was not found\",\"status\":404}");
                 return;
             }
-            Map<String, String> form = form(new String(request, StandardCharsets.UTF_8));
+            Map<String, String> form = TwilioForms.form(new String(request, StandardCharsets.UTF_8));
             String node = path.substring(1, path.indexOf('/', 1));
             String to = form.getOrDefault("To", "");
             Matcher code = CODE.matcher(form.getOrDefault("Body", ""));
@@ -82,31 +81,12 @@ final class SmsStandIn implements AutoCloseable {
                 sent.add(new Sms(node, to, code.find() ? code.group(1) : null));
                 n = sent.size();
             }
-            answer(exchange, 201, "{\"sid\":\"SM" + String.format(java.util.Locale.ROOT, "%032x", n)
+            TwilioForms.answer(exchange, 201, "{\"sid\":\"SM" + String.format(java.util.Locale.ROOT, "%032x", n)
                     + "\",\"status\":\"queued\",\"to\":\"" + to + "\",\"num_segments\":\"1\"}");
         }
     }
 
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
 
-    private static Map<String, String> form(String body) {
-        Map<String, String> form = new HashMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return form;
-    }
 
     @Override
     public void close() {

@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -333,7 +332,7 @@ public final class TwilioStub implements AutoCloseable {
 
     private synchronized void record(Request r, int status, String body) {
         String path = URI.create(r.target).getPath();
-        exchanges.add(new Exchange(r.method, path, form(new String(r.body, StandardCharsets.UTF_8)),
+        exchanges.add(new Exchange(r.method, path, TwilioForms.form(new String(r.body, StandardCharsets.UTF_8)),
                 r.headers.get("authorization"), status, body, Map.copyOf(r.headers)));
     }
 
@@ -368,19 +367,6 @@ public final class TwilioStub implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> form(String body) {
-        Map<String, String> form = new LinkedHashMap<>();
-        if (body.isEmpty()) {
-            return form;
-        }
-        for (String pair : body.split("&")) {
-            String[] kv = pair.split("=", 2);
-            String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
-            String value = kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
-            form.merge(key, value, (a, b) -> a + "," + b);
-        }
-        return form;
-    }
 
     @Override
     public void close() {
