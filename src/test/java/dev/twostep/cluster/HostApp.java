@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.twostep.testing.Webapps;
 
 /**
  * The sample host app src/test/webapps/form-host (container FORM login, the guard added by its web.xml) as a
@@ -47,26 +48,8 @@ final class HostApp implements Cluster.Webapp {
         Files.writeString(realm, users);
         // The realm's name is the web.xml's realm-name. Each node reads the same file; in production each
         // node has its copy, or the host's own login service (JDBC, LDAP), the same on every node.
-        Files.writeString(base.resolve("webapps/host.xml"), """
-                <?xml version="1.0"?>
-                <!DOCTYPE Configure PUBLIC "-//Jetty//Configure//EN" "https://jetty.org/configure_10_0.dtd">
-                <Configure id="host" class="org.eclipse.jetty.ee10.webapp.WebAppContext">
-                  <Set name="contextPath">/host</Set>
-                  <Set name="war">%s</Set>
-                  <Call class="org.eclipse.jetty.util.resource.ResourceFactory" name="of">
-                    <Arg><Ref refid="host"/></Arg>
-                    <Call id="users" name="newResource"><Arg>%s</Arg></Call>
-                  </Call>
-                  <Get name="securityHandler">
-                    <Set name="loginService">
-                      <New class="org.eclipse.jetty.security.HashLoginService">
-                        <Set name="name">host</Set>
-                        <Set name="config"><Ref refid="users"/></Set>
-                      </New>
-                    </Set>
-                  </Get>
-                </Configure>
-                """.formatted(app, realm));
+        Files.writeString(base.resolve("webapps/host.xml"), Webapps.jettyHostContext(app.toString(), null,
+                realm));
     }
 
     private static void copyTree(Path from, Path to) throws Exception {

@@ -25,6 +25,7 @@ import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlPage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.twostep.testing.Webapps;
 
 /**
  * The guard as one Maven dependency: the host app of src/test/hosts/dependency-host, built by the Maven that
@@ -169,27 +170,8 @@ class GuardDependencyIT {
         Path users = base.resolve("etc/host-realm.properties");
         Files.createDirectories(users.getParent());
         Files.writeString(users, "erin: erin-password,user\n");
-        Files.writeString(base.resolve("webapps/host.xml"), """
-                <?xml version="1.0"?>
-                <!DOCTYPE Configure PUBLIC "-//Jetty//Configure//EN" "https://jetty.org/configure_10_0.dtd">
-                <Configure id="host" class="org.eclipse.jetty.ee10.webapp.WebAppContext">
-                  <Set name="contextPath">/host</Set>
-                  <Set name="war"><Property name="jetty.webapps" default="."/>/host.war</Set>
-                  <Set name="extraClasspath">%s</Set>
-                  <Call class="org.eclipse.jetty.util.resource.ResourceFactory" name="of">
-                    <Arg><Ref refid="host"/></Arg>
-                    <Call id="users" name="newResource"><Arg>%s</Arg></Call>
-                  </Call>
-                  <Get name="securityHandler">
-                    <Set name="loginService">
-                      <New class="org.eclipse.jetty.security.HashLoginService">
-                        <Set name="name">host</Set>
-                        <Set name="config"><Ref refid="users"/></Set>
-                      </New>
-                    </Set>
-                  </Get>
-                </Configure>
-                """.formatted(logging, users));
+        Files.writeString(base.resolve("webapps/host.xml"), Webapps.jettyHostContext(
+                "<Property name=\"jetty.webapps\" default=\".\"/>/host.war", logging, users));
         int port = ContainerProcess.freePort();
         try (ContainerProcess jetty = ContainerProcess.start(List.of(java, "-jar", home.resolve("start.jar").toString(),
                 "jetty.http.port=" + port, "jetty.http.host=127.0.0.1"), base, environment(base),

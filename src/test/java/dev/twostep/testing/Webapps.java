@@ -63,4 +63,35 @@ public final class Webapps {
         }
         return all.toString();
     }
+
+    /**
+     * A Jetty 12 context file deploying a host app at {@code /host} with a HashLoginService named "host" (the
+     * sample hosts' realm-name) over a users file.
+     *
+     * @param war the app (a path, or a Jetty property expression)
+     * @param extraClasspath jars to add to the app's class path, or null
+     */
+    public static String jettyHostContext(String war, String extraClasspath, Path users) {
+        return """
+                <?xml version="1.0"?>
+                <!DOCTYPE Configure PUBLIC "-//Jetty//Configure//EN" "https://jetty.org/configure_10_0.dtd">
+                <Configure id="host" class="org.eclipse.jetty.ee10.webapp.WebAppContext">
+                  <Set name="contextPath">/host</Set>
+                  <Set name="war">%s</Set>
+                %s  <Call class="org.eclipse.jetty.util.resource.ResourceFactory" name="of">
+                    <Arg><Ref refid="host"/></Arg>
+                    <Call id="users" name="newResource"><Arg>%s</Arg></Call>
+                  </Call>
+                  <Get name="securityHandler">
+                    <Set name="loginService">
+                      <New class="org.eclipse.jetty.security.HashLoginService">
+                        <Set name="name">host</Set>
+                        <Set name="config"><Ref refid="users"/></Set>
+                      </New>
+                    </Set>
+                  </Get>
+                </Configure>
+                """.formatted(war, extraClasspath == null ? ""
+                        : "  <Set name=\"extraClasspath\">" + extraClasspath + "</Set>\n", users);
+    }
 }
