@@ -111,7 +111,12 @@ public final class AuthenticatorApps {
 
     /** True when the user has at least one confirmed app. */
     public boolean hasConfirmed(String username) {
-        return dao.list(username).stream().anyMatch(TotpFactor::confirmed);
+        return !confirmed(username).isEmpty();
+    }
+
+    /** The user's confirmed apps, oldest first. */
+    public java.util.List<TotpFactor> confirmed(String username) {
+        return dao.list(username).stream().filter(TotpFactor::confirmed).toList();
     }
 
     /**

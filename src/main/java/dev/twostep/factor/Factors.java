@@ -82,29 +82,24 @@ public final class Factors {
 
     /**
      * The factor the second step offers first: the phone or an authenticator app, whichever signed in last
-     * (the phone on a tie or when neither has yet), or the one the user has. Empty when the user has neither
-     * (enrollment comes next). Users without an app cost one query; only those with one cost the phone's
-     * look-ups too.
+     * (the phone on a tie or when neither has yet), or the one the user has; empty when the user has neither
+     * (enrollment comes next). Reads from the user's phone and confirmed apps as the caller read them already:
+     * only a user with both costs a query (the phone's last use).
+     *
+     * @param phone the user's phone, or null; one not confirmed does not count
      */
-    public Optional<Factor.Kind> preferred(String username) {
-        Long appUsed = null;
-        boolean app = false;
-        for (TotpFactor t : apps.list(username)) {
-            if (t.confirmed()) {
-                app = true;
-                Long used = t.lastUsedAt() == null ? t.confirmedAt() : t.lastUsedAt();
-                appUsed = appUsed == null || used > appUsed ? used : appUsed;
-            }
+    public Optional<Factor.Kind> preferred(Phone phone, List<TotpFactor> confirmedApps) {
+        boolean hasPhone = phone != null && phone.confirmed();
+        if (confirmedApps.isEmpty()) {
+            return hasPhone ? Optional.of(Factor.Kind.PHONE) : Optional.empty();
         }
-        Optional<Phone> phone = phones.find(username).filter(Phone::confirmed);
-        if (!app) {
-            return phone.isPresent() ? Optional.of(Factor.Kind.PHONE) : Optional.empty();
-        }
-        if (phone.isEmpty()) {
+        if (!hasPhone) {
             return Optional.of(Factor.Kind.TOTP);
         }
-        Long phoneUsed = phoneLastUsed(phone.get());
-        long phoneAt = phoneUsed == null ? phone.get().confirmedAt() : phoneUsed;
+        long appUsed = confirmedApps.stream()
+                .mapToLong(t -> t.lastUsedAt() == null ? t.confirmedAt() : t.lastUsedAt()).max().orElseThrow();
+        Long phoneUsed = phoneLastUsed(phone);
+        long phoneAt = phoneUsed == null ? phone.confirmedAt() : phoneUsed;
         return Optional.of(appUsed > phoneAt ? Factor.Kind.TOTP : Factor.Kind.PHONE);
     }
 

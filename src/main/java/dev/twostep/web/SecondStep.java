@@ -18,6 +18,7 @@ import dev.twostep.factor.AuthenticatorApps;
 import dev.twostep.factor.Factor;
 import dev.twostep.factor.Factors;
 import dev.twostep.factor.RecoveryCodeDao;
+import dev.twostep.factor.TotpFactor;
 import dev.twostep.guard.Attributes;
 import dev.twostep.guard.Http;
 import dev.twostep.guard.ReturnTo;
@@ -100,7 +101,8 @@ public final class SecondStep {
      */
     public Ways ways(String username, boolean verified, Channel sent) {
         Phone phone = phones.find(username).orElse(null);
-        boolean app = apps.hasConfirmed(username);
+        List<TotpFactor> confirmedApps = apps.confirmed(username);
+        boolean app = !confirmedApps.isEmpty();
         if (phone != null && !phone.confirmed() && !verified && app) {
             // A number typed at enrollment but never confirmed, by a user who then chose an app: not a way in.
             phone = null;
@@ -119,7 +121,7 @@ public final class SecondStep {
             }
         }
         if (app) {
-            if (sent == null && phone != null && factors.preferred(username).orElse(null) == Factor.Kind.TOTP) {
+            if (sent == null && phone != null && factors.preferred(phone, confirmedApps).orElse(null) == Factor.Kind.TOTP) {
                 ways.add(0, Way.APP);
             } else {
                 ways.add(Way.APP);
@@ -141,7 +143,7 @@ public final class SecondStep {
             // Being confirmed: unless it is a number left unconfirmed by a user who chose an app instead.
             return verified || !apps.hasConfirmed(username);
         }
-        return factors.preferred(username).orElse(Factor.Kind.PHONE) == Factor.Kind.PHONE;
+        return factors.preferred(phone, apps.confirmed(username)).orElse(Factor.Kind.PHONE) == Factor.Kind.PHONE;
     }
 
     /**

@@ -205,4 +205,27 @@ class FactorsTest {
         assertEquals(1, factors.list("alice").size());
         assertEquals(1, factors.list("bob").size());
     }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void theFactorThatSignedInLastIsPreferred(String kind) {
+        open(kind);
+        assertEquals(java.util.Optional.empty(), factors.preferred(null, List.of()), "nothing yet");
+        phones.setUnconfirmed("pat", "+14155552671", Channel.SMS, NOW);
+        assertEquals(java.util.Optional.empty(), factors.preferred(phones.find("pat").orElseThrow(), List.of()),
+                "a number not confirmed is no factor");
+        phones.confirm("pat", "+14155552671", NOW + 1);
+        Phone phone = phones.find("pat").orElseThrow();
+        assertEquals(java.util.Optional.of(Factor.Kind.PHONE), factors.preferred(phone, List.of()));
+        long app = confirmedApp("pat", "phone app", NOW + 10);
+        assertEquals(java.util.Optional.of(Factor.Kind.TOTP), factors.preferred(phone, apps.list("pat")),
+                "the app, confirmed after the phone");
+        signedInByPhone("pat", "+14155552671", NOW + 20);
+        assertEquals(java.util.Optional.of(Factor.Kind.PHONE), factors.preferred(phone, apps.list("pat")),
+                "the phone signed in since");
+        apps.acceptStep(app, "pat", 101, NOW + 30);
+        assertEquals(java.util.Optional.of(Factor.Kind.TOTP), factors.preferred(phone, apps.list("pat")));
+        assertEquals(java.util.Optional.of(Factor.Kind.TOTP), factors.preferred(null, apps.list("pat")),
+                "no phone: the app");
+    }
 }
