@@ -295,100 +295,92 @@ public class CodeServlet extends HttpServlet {
      */
     private void verifyApp(HttpServletRequest request, HttpServletResponse response, GuardState state,
                            SecondStep.Ways ways, Challenge current) throws IOException {
-        SecondStep.Way way = SecondStep.Way.APP;
         String typed = request.getParameter("code");
         if (!AuthenticatorApps.wellFormed(typed)) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, way, current, null,
-                    "code.app.error.malformed");
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, SecondStep.Way.APP, current,
+                    null, "code.app.error.malformed");
             return;
         }
-        AuditLog.Client client = Requests.client(getServletContext(), request);
-        VerifyResult result = codes.verifyWithoutChallenge(state.username(),
-                () -> apps.signIn(state.username(), typed).isPresent(),
-                () -> tellBlocked(request, state, ways.phone()));
-        switch (result.outcome()) {
-            case ACCEPTED -> {
-                audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, "authenticator app");
-                if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
-                    show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.error.notActive");
-                    return;
-                }
-                remembered.rememberIfAsked(request, response, state.username());
-                secondStep.passed(request, response, state.username());
-            }
-            case BLOCKED -> {
-                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (authenticator app)");
-                show(request, response, HttpServletResponse.SC_FORBIDDEN, state, ways, way, current, null,
-                        "code.error.blocked");
-            }
-            case LOCKED -> {
-                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (authenticator app)");
-                Requests.retryAfter(response, result.retryAfter());
-                show(request, response, Http.TOO_MANY, state, ways, way, current, null, "code.error.locked",
-                        LimitedException.minutes(result.retryAfter()));
-            }
-            default -> {
-                audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (authenticator app)");
-                show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.app.error.wrong");
-            }
+        if (passedWithoutChallenge(request, response, state, ways, current, SecondStep.Way.APP, "authenticator app",
+                () -> apps.signIn(state.username(), typed).isPresent(), "code.app.error.wrong")) {
+            secondStep.passed(request, response, state.username());
         }
     }
 
     /**
      * A recovery code, instead of a sent code: like an app's code it needs nothing sent, and wrong ones count
-     * in the same lock as wrong sent and app codes (through {@link CodeService#verifyWithoutChallenge}, which
-     * counts before it checks, and does not check at all while the step is locked, so a locked step spends
-     * no code). A right code is spent in one compare-and-set, so it works once.
+     * in the same lock as wrong sent and app codes. A right code is spent in one compare-and-set, so it works
+     * once. In a host app, which has no account page to say how many are left, the guard's recovery page
+     * says it next.
      */
     private void verifyRecovery(HttpServletRequest request, HttpServletResponse response, GuardState state,
                                 SecondStep.Ways ways, Challenge current) throws IOException {
-        SecondStep.Way way = SecondStep.Way.RECOVERY;
         Optional<String> hash = recovery.hash(state.username(), request.getParameter("code"));
         if (hash.isEmpty()) {
-            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, way, current, null,
-                    "code.recovery.error.malformed");
+            show(request, response, HttpServletResponse.SC_BAD_REQUEST, state, ways, SecondStep.Way.RECOVERY,
+                    current, null, "code.recovery.error.malformed");
             return;
         }
+        if (!passedWithoutChallenge(request, response, state, ways, current, SecondStep.Way.RECOVERY,
+                "recovery code", () -> recoveryCodes.use(state.username(), hash.get(), clock.millis()),
+                "code.recovery.error.wrong")) {
+            return;
+        }
+        int left = recoveryCodes.remaining(state.username());
+        audit.record(AuditLog.Event.RECOVERY_CODE_USED, state.username(), Requests.client(getServletContext(), request),
+                left + " left");
+        request.getSession().setAttribute(RecoveryCodesServlet.USED_FLASH, left);
+        if (config.identity() != TwostepConfig.Identity.TWOSTEP && !SetupOwed.owed(request)
+                && secondStep.owed(state.username()).isEmpty()) {
+            Http.seeOther(request, response, config.pagesPath() + "/recovery");
+            return;
+        }
+        secondStep.passed(request, response, state.username());
+    }
+
+    /**
+     * Checks a factor that needs nothing sent (an app's code, a recovery code) through
+     * {@link CodeService#verifyWithoutChallenge}, which counts the try in the shared lock before it checks and
+     * does not check at all while the step is locked (so a locked step spends no recovery code), and answers
+     * every outcome but success on the page, audited with {@code what}.
+     *
+     * @return true when the code was right and the session is now fully signed in (the caller answers);
+     *     false after answering
+     */
+    private boolean passedWithoutChallenge(HttpServletRequest request, HttpServletResponse response,
+                                           GuardState state, SecondStep.Ways ways, Challenge current,
+                                           SecondStep.Way way, String what, java.util.function.BooleanSupplier check,
+                                           String wrongKey) throws IOException {
         AuditLog.Client client = Requests.client(getServletContext(), request);
-        VerifyResult result = codes.verifyWithoutChallenge(state.username(),
-                () -> recoveryCodes.use(state.username(), hash.get(), clock.millis()),
+        VerifyResult result = codes.verifyWithoutChallenge(state.username(), check,
                 () -> tellBlocked(request, state, ways.phone()));
         switch (result.outcome()) {
             case ACCEPTED -> {
-                int left = recoveryCodes.remaining(state.username());
-                audit.record(AuditLog.Event.RECOVERY_CODE_USED, state.username(), client, left + " left");
-                audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, "recovery code");
+                audit.record(AuditLog.Event.CODE_ACCEPTED, state.username(), client, what);
                 if (!GuardSession.secondStepPassedWithoutChallenge(request, state)) {
                     show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, "code.error.notActive");
-                    return;
+                    return false;
                 }
                 remembered.rememberIfAsked(request, response, state.username());
-                request.getSession().setAttribute(RecoveryCodesServlet.USED_FLASH, left);
-                if (config.identity() != TwostepConfig.Identity.TWOSTEP && !SetupOwed.owed(request)
-                        && secondStep.owed(state.username()).isEmpty()) {
-                    // A host app has no account page to say how many codes are left: the guard's page does.
-                    Http.seeOther(request, response, config.pagesPath() + "/recovery");
-                    return;
-                }
-                secondStep.passed(request, response, state.username());
+                return true;
             }
             case BLOCKED -> {
-                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (recovery code)");
+                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "blocked (" + what + ")");
                 show(request, response, HttpServletResponse.SC_FORBIDDEN, state, ways, way, current, null,
                         "code.error.blocked");
             }
             case LOCKED -> {
-                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (recovery code)");
+                audit.record(AuditLog.Event.LOCKOUT, state.username(), client, "locked (" + what + ")");
                 Requests.retryAfter(response, result.retryAfter());
                 show(request, response, Http.TOO_MANY, state, ways, way, current, null, "code.error.locked",
                         LimitedException.minutes(result.retryAfter()));
             }
             default -> {
-                audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (recovery code)");
-                show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null,
-                        "code.recovery.error.wrong");
+                audit.record(AuditLog.Event.CODE_REJECTED, state.username(), client, "wrong (" + what + ")");
+                show(request, response, Http.UNPROCESSABLE, state, ways, way, current, null, wrongKey);
             }
         }
+        return false;
     }
 
     /**
