@@ -74,16 +74,14 @@ class SpringSecurityHostIT {
         return form.<HtmlButton>getFirstByXPath(".//button[@type='submit']").click();
     }
 
-    static String wrongCode(String right) {
-        return right.equals("000000") ? "111111" : "000000";
-    }
-
-    @Test
-    void springLoginThenEnrollmentThenCodeThenThePageAndASecondLoginAsksAgain() throws Exception {
-        WebClient alice = SERVER.newClient();
-        HtmlPage login = pages.open(alice, "/app/reports?month=11");
-        assertSpringLogin(login);
-
+    /**
+     * The walk both Spring hosts share, from Spring's login page asked for {@code /app/reports?month=11}: alice
+     * signs in, enrolls her phone on Twostep's page (which carries Spring's CSRF token beside its own), types a
+     * wrong code (Twostep's message; the app's pages stay shut), then the right one, which opens the page first
+     * asked for as Spring's user. Returns that page.
+     */
+    static HtmlPage enrollWithAWrongCodeFirst(TwostepServer server, Pages pages, WebClient alice, HtmlPage login)
+            throws Exception {
         HtmlPage enrollPage = signIn(login, "alice", "alice-password");
         assertEquals("/app/twostep/enroll", path(enrollPage), text(enrollPage));
         assertTrue(text(enrollPage).contains("Set up your phone"), text(enrollPage));
@@ -95,8 +93,8 @@ class SpringSecurityHostIT {
         assertEquals("/app/twostep/code", path(code), text(code));
         assertTrue(text(code).contains("Confirm your phone"), text(code));
         assertTrue(text(code).contains("We sent a text message with a code to your phone ending in 71"), text(code));
-        assertEquals("+14155552671", SERVER.sender().last().orElseThrow().to());
-        String right = SERVER.sender().lastCode();
+        assertEquals("+14155552671", server.sender().last().orElseThrow().to());
+        String right = server.sender().lastCode();
 
         // A wrong code: Twostep's message, and the app's pages stay shut.
         HtmlPage wrong = enterCode(code, wrongCode(right));
@@ -105,13 +103,27 @@ class SpringSecurityHostIT {
         HtmlPage stillShut = pages.open(alice, "/app/reports?month=11");
         assertEquals("/app/twostep/code", path(stillShut), text(stillShut));
         assertFalse(text(stillShut).contains("Hello,"), text(stillShut));
-        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND confirmed_at IS NOT NULL"));
+        assertEquals(0, server.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND confirmed_at IS NOT NULL"));
 
         // The right code opens the page first asked for, as Spring's user.
         HtmlPage page = enterCode(stillShut, right);
         assertEquals("/app/app/reports", path(page), text(page));
         assertEquals("month=11", page.getUrl().getQuery(), page.getUrl().toString());
         assertEquals("Hello, alice", page.getHtmlElementById("user").asNormalizedText());
+        return page;
+    }
+
+    static String wrongCode(String right) {
+        return right.equals("000000") ? "111111" : "000000";
+    }
+
+    @Test
+    void springLoginThenEnrollmentThenCodeThenThePageAndASecondLoginAsksAgain() throws Exception {
+        WebClient alice = SERVER.newClient();
+        HtmlPage login = pages.open(alice, "/app/reports?month=11");
+        assertSpringLogin(login);
+
+        HtmlPage page = enrollWithAWrongCodeFirst(SERVER, pages, alice, login);
         assertEquals("Principal: alice", page.getHtmlElementById("principal").asNormalizedText());
         assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND confirmed_at IS NOT NULL"));
         assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = 'alice' AND phone_e164 = '+14155552671'"
