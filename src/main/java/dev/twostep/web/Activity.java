@@ -20,13 +20,18 @@ import dev.twostep.audit.AuditLog;
  * fallback. Provider ids and other details meant for operators stay out.
  */
 public final class Activity {
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'",
+            java.util.Locale.ROOT).withZone(ZoneOffset.UTC);
     /** "sms to ••••••••71 SM…", "phone change, voice to ••71": the channel and the last two digits. */
     private static final Pattern SENT = Pattern.compile("^(phone change, )?(sms|voice) to \\S*?(\\d{2})(\\s.*)?$");
     private static final Pattern REPEATS = Pattern.compile("\\((\\d+) times\\)$");
 
     private Activity() {
+    }
+
+    /** A time as the account and security pages show it without script: in UTC, named; null stays null. */
+    public static String utc(Long millis) {
+        return millis == null ? null : UTC.format(Instant.ofEpochMilli(millis));
     }
 
     public static List<Map<String, Object>> rows(HttpServletRequest request, List<AuditLog.Entry> entries) {
@@ -37,7 +42,7 @@ public final class Activity {
         Map<String, Object> row = new HashMap<>();
         Instant at = Instant.ofEpochMilli(e.at());
         row.put("iso", at.toString());
-        row.put("when", UTC.format(at));
+        row.put("when", utc(e.at()));
         row.put("text", sentence(request, e));
         row.put("from", e.address() == null ? "" : Views.message(request, "activity.from", e.address()));
         // Kept for pages and tests that read the event and the raw detail.

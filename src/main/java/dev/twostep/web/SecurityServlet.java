@@ -2,9 +2,6 @@ package dev.twostep.web;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,8 +47,6 @@ public class SecurityServlet extends HttpServlet {
     /** The notice (a message key) the next view of the page shows once. */
     static final String FLASH = SecurityServlet.class.getName() + ".flash";
     static final int ACTIVITY = 20;
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
 
     private transient Factors factors;
     private transient TotpFactorDao apps;
@@ -313,6 +308,6 @@ public class SecurityServlet extends HttpServlet {
 
     /** A date as the account page shows them, in UTC; null stays null (never used). */
     private static String when(Long millis) {
-        return millis == null ? null : WHEN.format(Instant.ofEpochMilli(millis));
+        return Activity.utc(millis);
     }
 }
