@@ -164,7 +164,8 @@ public class SecurityServlet extends HttpServlet {
 
     /**
      * The two rules of removing, answered on the page: the last phone or app stays (409), and a second step
-     * older than the fresh setting is asked to confirm first (403 with the "Confirm it's you" button).
+     * older than the fresh setting is asked to confirm first ({@link FreshStep}: 403 with the "Confirm it's
+     * you" button, as for adding a factor).
      */
     private boolean refusedBeforeRemoving(HttpServletRequest request, HttpServletResponse response, GuardState state)
             throws IOException {
@@ -172,12 +173,7 @@ public class SecurityServlet extends HttpServlet {
             show(request, response, HttpServletResponse.SC_CONFLICT, state, null, "security.error.lastFactor");
             return true;
         }
-        if (!state.verifiedWithin(config.securityFresh(), clock.millis())) {
-            Map<String, Object> extra = Map.of("confirm", true);
-            render(request, response, HttpServletResponse.SC_FORBIDDEN, state, null, null, extra);
-            return true;
-        }
-        return false;
+        return FreshStep.of(getServletContext()).confirmFirst(request, response, state, "security");
     }
 
     private void revokeDevice(HttpServletRequest request, HttpServletResponse response, GuardState state)
@@ -257,11 +253,6 @@ public class SecurityServlet extends HttpServlet {
 
     private void show(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
                       String noticeKey, String errorKey) throws IOException {
-        render(request, response, status, state, noticeKey, errorKey, Map.of());
-    }
-
-    private void render(HttpServletRequest request, HttpServletResponse response, int status, GuardState state,
-                        String noticeKey, String errorKey, Map<String, Object> extra) throws IOException {
         String user = state.username();
         long now = clock.millis();
         List<Factor> list = factors.list(user);
@@ -289,12 +280,9 @@ public class SecurityServlet extends HttpServlet {
                 "label", d.label(), "added", when(d.createdAt()), "lastUsed", when(d.lastSeenAt()),
                 "expires", when(d.expiresAt()))).toList() : List.of());
         vars.put("activity", Activity.rows(request, audit.recent(user, ACTIVITY)));
-        vars.put("confirm", false);
-        vars.put("freshMinutes", config.securityFresh().toMinutes());
         vars.put("next", config.successUrl());
         vars.put("notice", noticeKey == null ? null : Views.message(request, noticeKey));
         vars.put("error", errorKey == null ? null : Views.message(request, errorKey));
-        vars.putAll(extra);
         views.render(request, response, status, "security", vars);
     }
 
