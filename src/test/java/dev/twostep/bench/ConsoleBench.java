@@ -82,6 +82,9 @@ public final class ConsoleBench {
                     System.out.println("kept: " + settings.get("twostep.db.url"));
                 } else {
                     TestDatabases.drop(settings);
+                    try (var files = Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
                 }
             }
         }
