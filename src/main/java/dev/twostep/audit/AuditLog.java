@@ -28,16 +28,19 @@ public final class AuditLog {
     private static final String RECENT = "SELECT at, event, detail, client_ip, user_agent, repeats FROM audit_events"
             + " WHERE username = ? ORDER BY at DESC, id DESC LIMIT ?";
 
+    /** Events after the user's last operator reset only: a reset lets the user enroll again. */
+    private static final String SINCE_RESET = " AND at > COALESCE((SELECT MAX(at) FROM audit_events"
+            + " WHERE username = ? AND event = 'OPERATOR_FACTORS_RESET'), -1)";
     private static final String HAD_PHONE = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?)"
-            + " LIMIT 1";
+            + SINCE_RESET + " LIMIT 1";
     private static final String HAD_FACTOR = "SELECT 1 FROM audit_events WHERE username = ? AND event IN (?, ?, ?)"
-            + " LIMIT 1";
+            + SINCE_RESET + " LIMIT 1";
     /**
      * Kept whatever the retention: they prove a user once had a confirmed phone or app (re-enrollment is
      * refused on them), and there are a few per user.
      */
     public static final Set<Event> KEPT_FOREVER = Set.of(Event.ENROLLED, Event.PHONE_CHANGED,
-            Event.AUTHENTICATOR_ADDED);
+            Event.AUTHENTICATOR_ADDED, Event.OPERATOR_FACTORS_RESET);
     private static final String PURGE = "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
             + " WHERE at < ? AND event NOT IN (" + KEPT_FOREVER.stream().map(e -> "'" + e.name() + "'").sorted()
             .collect(Collectors.joining(", ")) + ") LIMIT ?)";
@@ -57,7 +60,14 @@ public final class AuditLog {
         RECOVERY_CODES_CREATED, RECOVERY_CODE_USED,
         DEVICE_REMEMBERED, SIGNED_IN_REMEMBERED_DEVICE, DEVICES_FORGOTTEN,
         AUTHENTICATOR_REMOVED, PHONE_REMOVED, DEVICE_REVOKED, STEP_UP_ASKED,
-        SIGNED_OUT_EVERYWHERE, PASSWORD_CHANGED
+        SIGNED_OUT_EVERYWHERE, PASSWORD_CHANGED,
+        /** An operator's action in the console, on the user named; the detail names the operator. */
+        OPERATOR_UNLOCKED, OPERATOR_DEVICES_REVOKED, OPERATOR_SIGNED_OUT,
+        /**
+         * An operator removed factors of the user (the detail names the operator, what and why). Kept forever:
+         * the factors the trail shows before it no longer stop the user from enrolling again.
+         */
+        OPERATOR_FACTORS_RESET
     }
 
     /** Who did it, from where. */
@@ -101,22 +111,23 @@ public final class AuditLog {
     }
 
     /**
-     * True when the trail shows this user confirmed a phone once (enrollment or a phone change). Those events
-     * are kept whatever the audit retention, so this stays true.
+     * True when the trail shows this user confirmed a phone once (enrollment or a phone change) since an
+     * operator last reset their factors. Those events are kept whatever the audit retention, so this stays
+     * true.
      */
     public boolean hadConfirmedPhone(String username) {
         return jdbc.queryOne("reading the audit trail", HAD_PHONE, params(username, Event.ENROLLED.name(),
-                Event.PHONE_CHANGED.name()), rs -> Boolean.TRUE).orElse(false);
+                Event.PHONE_CHANGED.name(), username), rs -> Boolean.TRUE).orElse(false);
     }
 
     /**
      * Whether the trail shows this user once had a confirmed second factor of their own: a phone, or an
-     * authenticator app. Such a user who has none now must not set one up at sign-in (trust on first use
-     * holds only for the first).
+     * authenticator app, since an operator last reset their factors. Such a user who has none now must not
+     * set one up at sign-in (trust on first use holds only for the first, or the first after a reset).
      */
     public boolean hadConfirmedFactor(String username) {
         return jdbc.queryOne("reading the audit trail", HAD_FACTOR, params(username, Event.ENROLLED.name(),
-                Event.PHONE_CHANGED.name(), Event.AUTHENTICATOR_ADDED.name()), rs -> Boolean.TRUE).orElse(false);
+                Event.PHONE_CHANGED.name(), Event.AUTHENTICATOR_ADDED.name(), username), rs -> Boolean.TRUE).orElse(false);
     }
 
     public List<Entry> recent(String username, int limit) {

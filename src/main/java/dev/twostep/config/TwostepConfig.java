@@ -61,7 +61,21 @@ public record TwostepConfig(
         int rememberDeviceDays,
         Set<FactorKind> factors,
         Set<Required> requiredFactors,
-        Duration securityFresh) {
+        Duration securityFresh,
+        Console console) {
+
+    /**
+     * The operators' console ({@code <pages-path>/admin}): off unless {@code twostep.admin.users} names
+     * operators or {@code twostep.admin.role} names a container role whose members are operators.
+     *
+     * @param users operators' user names, as the guard sees them (lower-cased when the identity is)
+     * @param role a container role checked with {@code isUserInRole}, or null
+     */
+    public record Console(Set<String> users, String role) {
+        public boolean enabled() {
+            return !users.isEmpty() || role != null;
+        }
+    }
 
     /**
      * How codes leave the server. There is no silent fallback: console delivery writes codes to the log,
@@ -303,7 +317,8 @@ public record TwostepConfig(
                 s.getInt("twostep.remember-device.days", 0, 0, 365),
                 Set.copyOf(factors),
                 Set.copyOf(required),
-                Duration.ofMinutes(s.getInt("twostep.security.fresh-minutes", 5, 1, 60)));
+                Duration.ofMinutes(s.getInt("twostep.security.fresh-minutes", 5, 1, 60)),
+                console(s, identity, s.getBoolean("twostep.identity.lowercase", true)));
 
     }
 
@@ -375,6 +390,29 @@ public record TwostepConfig(
             required.add(kind);
         }
         return required;
+    }
+
+    /**
+     * {@code twostep.admin.users} (comma-separated user names) and {@code twostep.admin.role} (a container
+     * role; only where the container authenticates, as {@code isUserInRole} knows no other users).
+     */
+    private static Console console(Settings s, Identity identity, boolean lowercase) {
+        Set<String> users = new java.util.TreeSet<>();
+        for (String name : s.get("twostep.admin.users", "").split(",")) {
+            String n = name.trim();
+            if (!n.isEmpty()) {
+                users.add(lowercase ? n.toLowerCase(Locale.ROOT) : n);
+            }
+        }
+        String role = s.get("twostep.admin.role");
+        if (role != null && role.isBlank()) {
+            role = null;
+        }
+        if (role != null && identity != Identity.CONTAINER) {
+            throw new ConfigException("twostep.admin.role", "needs the container's sign-in (twostep.identity=container),"
+                    + " whose roles isUserInRole checks; name operators with twostep.admin.users instead");
+        }
+        return new Console(Set.copyOf(users), role == null ? null : role.trim());
     }
 
     /** Whether users may add this kind. */

@@ -35,6 +35,21 @@ public final class Factors {
     private static final String DELETE_APP = "DELETE FROM totp_factors WHERE id = ? AND username = ?"
             + " AND confirmed_at IS NOT NULL";
 
+    private static final String DELETE_ANY_PHONE = "DELETE FROM phones WHERE username = ?";
+    private static final String DELETE_APPS = "DELETE FROM totp_factors WHERE username = ?";
+    private static final String DELETE_RECOVERY_CODES = "DELETE FROM recovery_codes WHERE username = ?";
+    /** Codes sent and not used yet: a reset makes them worthless, wherever they went. */
+    private static final String REVOKE_OPEN_CODES = "UPDATE challenges SET revoked_at = ? WHERE username = ?"
+            + " AND consumed_at IS NULL AND revoked_at IS NULL";
+
+    /** What an operator's reset removes. */
+    public enum Reset {
+        /** The phone (confirmed or not); the apps and recovery codes stay. */
+        PHONE,
+        /** Every factor: the phone, every app, the recovery codes. */
+        ALL
+    }
+
     /** What a removal did. */
     public enum Removal {
         REMOVED,
@@ -111,6 +126,24 @@ public final class Factors {
     /** Removes one of the user's confirmed apps, unless it is their last phone or app. */
     public Removal removeApp(String username, long id) {
         return removeKeepingOne(username, DELETE_APP, params(id, username));
+    }
+
+    /**
+     * An operator's reset for a user who lost a factor: no last-factor rule (a user left with none enrolls
+     * again at the next sign-in), in one transaction with the codes already sent to the user made worthless.
+     *
+     * @return how many factor rows went (a phone, each app, each recovery code)
+     */
+    public int reset(String username, Reset what, long now) {
+        return jdbc.inTransaction("resetting factors", c -> {
+            int removed = Jdbc.update(c, DELETE_ANY_PHONE, params(username));
+            if (what == Reset.ALL) {
+                removed += Jdbc.update(c, DELETE_APPS, params(username));
+                removed += Jdbc.update(c, DELETE_RECOVERY_CODES, params(username));
+            }
+            Jdbc.update(c, REVOKE_OPEN_CODES, params(now, username));
+            return removed;
+        });
     }
 
     /**

@@ -126,6 +126,24 @@ public final class Lockouts {
         jdbc.update("resetting failures", RESET, params(scope, username));
     }
 
+    /** A row of the lockouts table as an operator sees it: failures in a row, locks so far, locked until. */
+    public record State(int failures, int locks, long lockedUntil) {
+        public boolean lockedAt(long now) {
+            return lockedUntil > now;
+        }
+    }
+
+    /** The failures and lock of {@code key} in {@code scope}, read without an instance (the operators' console). */
+    public static Optional<State> state(Jdbc jdbc, String scope, String key) {
+        return jdbc.queryOne("reading a lock", READ, params(scope, key),
+                rs -> new State(rs.getInt(1), rs.getInt(2), rs.getLong(3)));
+    }
+
+    /** Clears the failures and lock of {@code key} in {@code scope}, as a success would; true if there were any. */
+    public static boolean clear(Jdbc jdbc, String scope, String key) {
+        return jdbc.update("clearing a lock", RESET, params(scope, key)) > 0;
+    }
+
     public int threshold() {
         return threshold;
     }

@@ -55,4 +55,19 @@ public final class SignOuts {
                 request), forgotten + " remembered devices forgotten");
         return forgotten;
     }
+
+    /**
+     * An operator ends every sign-in of {@code username} (at once on this server, within
+     * {@link SignOutCheck#INTERVAL} on the others) and revokes the user's remembered devices. Audited by the
+     * caller, who knows the operator.
+     *
+     * @return how many remembered devices were revoked
+     */
+    public int signOutEverywhere(String username) {
+        Objects.requireNonNull(username, "username");
+        long now = clock.millis();
+        signOuts.record(username, now);
+        check.signedOut(username, now);
+        return devices.forgetAll(username);
+    }
 }

@@ -72,6 +72,22 @@ class TwostepConfigTest {
     }
 
     @Test
+    void theConsoleIsOffUntilOperatorsAreNamed() {
+        assertFalse(parse(Map.of(), Map.of()).console().enabled());
+        TwostepConfig named = parse(Map.of("twostep.admin.users", " Olga, root ,,"), Map.of());
+        assertTrue(named.console().enabled());
+        assertEquals(java.util.Set.of("olga", "root"), named.console().users(), "as the guard sees names: lower-cased");
+        assertEquals(java.util.Set.of("Olga"), parse(Map.of("twostep.admin.users", "Olga",
+                "twostep.identity.lowercase", "false"), Map.of()).console().users());
+        TwostepConfig role = parse(Map.of("twostep.protect", "/app/*", "twostep.admin.role", "ops"), Map.of());
+        assertEquals("ops", role.console().role());
+        // Twostep's own sign-in has no container roles to check.
+        ConfigException noRoles = assertThrows(ConfigException.class,
+                () -> parse(Map.of("twostep.admin.role", "ops"), Map.of()));
+        assertEquals("twostep.admin.role", noRoles.setting());
+    }
+
+    @Test
     void theSecurityPagesFreshStepIsInMinutes() {
         assertEquals(15, parse(Map.of("twostep.security.fresh-minutes", "15"), Map.of()).securityFresh().toMinutes());
     }

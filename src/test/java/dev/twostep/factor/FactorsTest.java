@@ -228,4 +228,33 @@ class FactorsTest {
         assertEquals(java.util.Optional.of(Factor.Kind.TOTP), factors.preferred(null, apps.list("pat")),
                 "no phone: the app");
     }
+
+    @ParameterizedTest
+    @MethodSource(TestDatabases.KINDS)
+    void anOperatorsResetRemovesThePhoneOrEverythingAndTheCodesSentWithIt(String kind) {
+        open(kind);
+        phones.setUnconfirmed("carl", "+14155552671", Channel.SMS, NOW);
+        phones.confirm("carl", "+14155552671", NOW + 1);
+        confirmedApp("carl", "phone app", NOW + 100);
+        codes.replace("carl", CODES.generate().stream().map(c -> CODES.hash("carl", c).orElseThrow()).toList(), NOW);
+        phones.setUnconfirmed("dora", "+14155550000", Channel.SMS, NOW);
+        phones.confirm("dora", "+14155550000", NOW + 1);
+        jdbc.update("test", "INSERT INTO challenges (id, username, purpose, channel, destination, code_hash,"
+                + " created_at, expires_at) VALUES (?, 'carl', 'LOGIN', 'SMS', '+14155552671', ?, ?, ?)",
+                params(Rows.newId(), "00".repeat(32), NOW, NOW + 600_000));
+
+        // The phone only: no last-factor rule here, the app and the codes stay, the open code is void.
+        assertEquals(1, factors.reset("carl", Factors.Reset.PHONE, NOW + 5));
+        assertEquals(List.of(Factor.Kind.TOTP, Factor.Kind.RECOVERY_CODES),
+                factors.list("carl").stream().map(Factor::kind).toList());
+        assertEquals(0L, jdbc.queryOne("test", "SELECT COUNT(*) FROM challenges WHERE username = 'carl'"
+                + " AND revoked_at IS NULL", params(), rs -> rs.getLong(1)).orElseThrow());
+
+        // Everything: the app and the ten codes go too; another user keeps hers.
+        assertEquals(11, factors.reset("carl", Factors.Reset.ALL, NOW + 6));
+        assertEquals(List.of(), factors.list("carl"));
+        assertFalse(factors.hasUsable("carl"));
+        assertEquals(0, factors.reset("carl", Factors.Reset.ALL, NOW + 7), "nothing left to remove");
+        assertTrue(factors.hasUsable("dora"));
+    }
 }
