@@ -114,6 +114,7 @@ final class GuardRegistration {
         servlet(context, "dev.twostep.setup", SetupServlet.class, pages + "/setup");
         servlet(context, "dev.twostep.security", SecurityServlet.class, pages + "/security");
         servlet(context, "dev.twostep.static", StaticServlet.class, pages + "/static/*");
+        servlet(context, "dev.twostep.admin", ConsoleServlet.class, pages + "/admin/*");
         if (twilio) {
             servlet(context, "dev.twostep.twilio", TwilioCallbackServlet.class, TWILIO_CALLBACKS);
         }

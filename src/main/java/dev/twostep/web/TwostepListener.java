@@ -137,6 +137,16 @@ public class TwostepListener implements ServletContextListener {
         SignOutCheck signOutCheck = new SignOutCheck(signOutDao::signedOutAt, config.sessionMaxAge());
         Attributes.put(context, SignOutCheck.class, signOutCheck);
         Attributes.put(context, SignOuts.class, new SignOuts(signOutDao, signOutCheck, remembered, audit, clock));
+        // The operators' console reads these (ConsoleServlet); they cost nothing while it is off.
+        Attributes.put(context, dev.twostep.admin.UserDirectory.class, new dev.twostep.admin.UserDirectory(jdbc));
+        Attributes.put(context, dev.twostep.admin.AuditSearch.class, new dev.twostep.admin.AuditSearch(jdbc));
+        Attributes.put(context, dev.twostep.admin.Health.class, new dev.twostep.admin.Health(jdbc, clock));
+        if (config.console().enabled()) {
+            LOG.info("Operators' console at {}/admin for {}{}", config.pagesPath(),
+                    config.console().users().isEmpty() ? "" : "users " + config.console().users(),
+                    config.console().role() == null ? "" : (config.console().users().isEmpty() ? "" : " and ")
+                            + "role " + config.console().role());
+        }
         Messages messages = Messages.with(settings.get(Messages.SETTING), context.getClassLoader());
         Languages languages = Languages.from(settings, messages);
         LOG.info("Pages in {} (default {}){}", languages.tags(), languages.fallback().toLanguageTag(),
