@@ -24,7 +24,8 @@ public final class Activity {
             java.util.Locale.ROOT).withZone(ZoneOffset.UTC);
     /** "sms to ••••••••71 SM…", "phone change, voice to ••71": the channel and the last two digits. */
     private static final Pattern SENT = Pattern.compile("^(phone change, )?(sms|voice) to \\S*?(\\d{2})(\\s.*)?$");
-    private static final Pattern REPEATS = Pattern.compile("\\((\\d+) times\\)$");
+    /** At most nine digits: a detail of the user's own words (an app's name) may end in a count past an int. */
+    private static final Pattern REPEATS = Pattern.compile("\\((\\d{1,9}) times\\)$");
 
     private Activity() {
     }
