@@ -131,7 +131,8 @@ public class ConsoleServlet extends HttpServlet {
 
     /**
      * The operator of this request, or null after answering: 404 while the console is off, the sign-in or
-     * the code page for a session short of both steps, 403 for a user who is no operator.
+     * the code page for a session short of both steps, the set-up page for one that owes a required factor, 403
+     * for a user who is no operator.
      */
     private GuardState operator(HttpServletRequest request, HttpServletResponse response) throws IOException {
         TwostepConfig.Console console = config.console();
@@ -141,6 +142,11 @@ public class ConsoleServlet extends HttpServlet {
         }
         GuardState state = Requests.fullySignedIn(request, response, config, clock.millis());
         if (state == null) {
+            return null;
+        }
+        if (dev.twostep.guard.SetupOwed.owed(request)) {
+            // A factor twostep.factors.required asks for is still owed: closed, as the protected pages are.
+            dev.twostep.guard.Http.seeOther(request, response, config.pagesPath() + "/setup");
             return null;
         }
         boolean operator = console.users().contains(state.username())
