@@ -50,8 +50,10 @@ record ConsoleFilter(AuditSearch.Filter filter, Map<String, Object> values, Map<
                     errors.put("event", "console.error.event");
                     continue;
                 }
-                events.add(AuditLog.Event.valueOf(name));
-                query.add("event=" + ConsoleServlet.enc(name));
+                if (events.add(AuditLog.Event.valueOf(name))) {
+                    // Once per kind: a kind sent a thousand times must not make the links a thousand long.
+                    query.add("event=" + ConsoleServlet.enc(name));
+                }
             }
         }
         values.put("events", events.stream().map(Enum::name).toList());

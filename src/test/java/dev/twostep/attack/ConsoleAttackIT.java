@@ -91,4 +91,56 @@ class ConsoleAttackIT {
         assertEquals(200, user.getWebResponse().getStatusCode(), text(user));
         assertTrue(user.getHtmlElementById("trail").asNormalizedText().contains("AUTHENTICATOR_ADDED"), text(user));
     }
+
+    /** An event kind sent many times is one kind: the page's links (older rows, CSV) carry it once. */
+    @Test
+    void aKindRepeatedInTheSearchIsCarriedOnceInItsLinks() throws Exception {
+        WebClient operator = operator();
+        HtmlPage audit = pages.open(operator, "/twostep/admin/audit?" + "event=SIGN_IN_OK&".repeat(300));
+        assertEquals(200, audit.getWebResponse().getStatusCode(), text(audit));
+        String csv = audit.getHtmlElementById("csv").getAttribute("href");
+        assertEquals(1, csv.split("event=", -1).length - 1, "kinds in the CSV link");
+        assertTrue(csv.endsWith("/app/twostep/admin/audit.csv?event=SIGN_IN_OK"),
+                () -> csv.substring(0, Math.min(80, csv.length())));
+    }
+
+    /**
+     * Actions without the session's own CSRF token, and a reset of the operator's own factors by a name that
+     * differs in case or space, change nothing.
+     */
+    @Test
+    void forgedTokensAndTheOperatorsOwnNameInDisguiseChangeNothing() throws Exception {
+        String victim = unique("vic");
+        pages.createAccount(victim, PASSWORD, PHONE);
+        WebClient operator = operator();
+        HtmlPage page = pages.open(operator, "/twostep/admin/user?name=" + victim);
+        // Another signed-in session's token, then none at all, on the operator's session.
+        String othersToken = signedIn(SERVER.newClient(), victim).<org.htmlunit.html.HtmlInput>getFirstByXPath(
+                "//input[@name='twostep_csrf']").getValue();
+        assertEquals(403, postAs(operator, "twostep_csrf", othersToken, "name", victim, "action", "end-sessions")
+                .getWebResponse().getStatusCode());
+        assertEquals(403, postAs(operator, "name", victim, "action", "end-sessions").getWebResponse().getStatusCode());
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event LIKE 'OPERATOR%'",
+                victim));
+
+        for (String disguised : new String[] {"OLGA", " olga ", "Olga", "olga\t"}) {
+            HtmlPage self = Pages.post(page, "/app/twostep/admin/user", "name", disguised, "action", "reset",
+                    "what", "all", "reason", "test");
+            int status = self.getWebResponse().getStatusCode();
+            assertTrue(status == 403 || status == 404, disguised + ": " + status + " " + text(self));
+        }
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM phones WHERE username = ?", OPERATOR));
+        assertEquals(0, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE event = 'OPERATOR_FACTORS_RESET'"));
+    }
+
+    private static org.htmlunit.Page postAs(WebClient client, String... fields) throws IOException {
+        org.htmlunit.WebRequest post = new org.htmlunit.WebRequest(new java.net.URL(SERVER.url("/twostep/admin/user")),
+                org.htmlunit.HttpMethod.POST);
+        java.util.List<org.htmlunit.util.NameValuePair> params = new java.util.ArrayList<>();
+        for (int i = 0; i < fields.length; i += 2) {
+            params.add(new org.htmlunit.util.NameValuePair(fields[i], fields[i + 1]));
+        }
+        post.setRequestParameters(params);
+        return client.getPage(post);
+    }
 }
