@@ -67,7 +67,9 @@ public final class AuditLog {
          * An operator removed factors of the user (the detail names the operator, what and why). Kept forever:
          * the factors the trail shows before it no longer stop the user from enrolling again.
          */
-        OPERATOR_FACTORS_RESET
+        OPERATOR_FACTORS_RESET,
+        /** An operator exported an audit search as CSV; on the operator's own trail, with the search and rows. */
+        OPERATOR_EXPORTED
     }
 
     /** Who did it, from where. */

@@ -394,9 +394,12 @@ public record TwostepConfig(
 
     /**
      * {@code twostep.admin.users} (comma-separated user names) and {@code twostep.admin.role} (a container
-     * role; only where the container authenticates, as {@code isUserInRole} knows no other users).
+     * role; only where the container authenticates, as {@code isUserInRole} knows no other users). Names are
+     * compared as the guard sees them: lower-cased with {@code twostep.identity.lowercase}, and always in the
+     * standalone app, whose accounts are lower-case.
      */
     private static Console console(Settings s, Identity identity, boolean lowercase) {
+        lowercase = lowercase || identity == Identity.TWOSTEP;
         Set<String> users = new java.util.TreeSet<>();
         for (String name : s.get("twostep.admin.users", "").split(",")) {
             String n = name.trim();

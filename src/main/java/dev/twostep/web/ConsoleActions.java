@@ -198,7 +198,8 @@ final class ConsoleActions {
 
     private void tell(HttpServletRequest request, String name, Phone phone) {
         try {
-            sender.notice(phone.e164(), phone.channel(), Views.message(request, "console.notice.reset",
+            // In the site's language: the operator's browser says nothing about the user's.
+            sender.notice(phone.e164(), phone.channel(), Views.defaultLanguageMessage(context, "console.notice.reset",
                     config.appName()));
         } catch (DeliveryException | RuntimeException e) {
             LOG.warn("Telling user {} of an operator's reset on the phone {} failed: {}", LogText.safe(name),

@@ -61,6 +61,7 @@ public class ConsoleServlet extends HttpServlet {
     private transient Jdbc jdbc;
     private transient LockKeys lockKeys;
     private transient ConsoleActions actions;
+    private transient AuditLog audit;
 
     @Override
     public void init() {
@@ -75,6 +76,7 @@ public class ConsoleServlet extends HttpServlet {
         jdbc = Attributes.require(getServletContext(), Jdbc.class);
         lockKeys = Attributes.require(getServletContext(), LockKeys.class);
         actions = new ConsoleActions(getServletContext());
+        audit = Attributes.require(getServletContext(), AuditLog.class);
     }
 
     @Override
@@ -88,7 +90,7 @@ public class ConsoleServlet extends HttpServlet {
             case "/" -> users(request, response);
             case "/user" -> user(request, response, operator, HttpServletResponse.SC_OK, null);
             case "/audit" -> audit(request, response);
-            case "/audit.csv" -> csv(request, response);
+            case "/audit.csv" -> csv(request, response, operator);
             case "/health" -> health(request, response);
             default -> error(request, response, HttpServletResponse.SC_NOT_FOUND, "error.404");
         }
@@ -271,7 +273,12 @@ public class ConsoleServlet extends HttpServlet {
         render(request, response, HttpServletResponse.SC_OK, "console-audit", vars);
     }
 
-    private void csv(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    /**
+     * The search as CSV. The export is audited on the operator's own trail (what was searched, how many rows):
+     * a copy of the trail leaving the server is worth knowing about. A HEAD gets the headers only.
+     */
+    private void csv(HttpServletRequest request, HttpServletResponse response, GuardState operator)
+            throws IOException {
         ConsoleFilter form = ConsoleFilter.read(request);
         if (!form.errors().isEmpty()) {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
@@ -285,12 +292,17 @@ public class ConsoleServlet extends HttpServlet {
         Views.securityHeaders(response);
         response.setContentType("text/csv;charset=UTF-8");
         response.setHeader("Content-Disposition", "attachment; filename=\"twostep-audit.csv\"");
+        if ("HEAD".equals(request.getMethod())) {
+            return;
+        }
         java.io.PrintWriter out = response.getWriter();
         out.print("time_utc,user,event,detail,address,user_agent,repeats\r\n");
-        search.each(form.filter(), ConsoleFilter.CSV_MAX, r -> out.print(String.join(",",
+        int rows = search.each(form.filter(), ConsoleFilter.CSV_MAX, r -> out.print(String.join(",",
                 Csv.cell(java.time.Instant.ofEpochMilli(r.at()).toString()), Csv.cell(r.username()),
                 Csv.cell(r.event().name()), Csv.cell(r.detail()), Csv.cell(r.address()), Csv.cell(r.userAgent()),
                 Integer.toString(r.repeats())) + "\r\n"));
+        audit.record(AuditLog.Event.OPERATOR_EXPORTED, operator.username(), Requests.client(getServletContext(),
+                request), "rows=" + rows + (form.query().isEmpty() ? "" : "; " + form.query()));
     }
 
     private void health(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -143,6 +143,18 @@ public final class Views {
     }
 
     /**
+     * A message in the site's default language ({@code twostep.default-language}), for text sent to a user
+     * from someone else's request (an operator's), whose language says nothing about the user's.
+     */
+    public static String defaultLanguageMessage(ServletContext context, String key, Object... args) {
+        Views views = Attributes.find(context, Views.class);
+        if (views == null) {
+            return BUILT_IN.format(Locale.ROOT, key, args);
+        }
+        return views.messages.format(views.languages.fallback(), key, args);
+    }
+
+    /**
      * The request's language, as the pages use it: also the language of the codes sent while on them (the
      * SMS and voice texts, when Twostep has that language; see DeliveryTexts).
      */

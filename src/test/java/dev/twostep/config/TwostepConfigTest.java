@@ -77,7 +77,10 @@ class TwostepConfigTest {
         TwostepConfig named = parse(Map.of("twostep.admin.users", " Olga, root ,,"), Map.of());
         assertTrue(named.console().enabled());
         assertEquals(java.util.Set.of("olga", "root"), named.console().users(), "as the guard sees names: lower-cased");
-        assertEquals(java.util.Set.of("Olga"), parse(Map.of("twostep.admin.users", "Olga",
+        // A host that keeps names' case keeps the operators' too; the standalone app's accounts are lower-case.
+        assertEquals(java.util.Set.of("Olga"), parse(Map.of("twostep.protect", "/app/*", "twostep.admin.users", "Olga",
+                "twostep.identity.lowercase", "false"), Map.of()).console().users());
+        assertEquals(java.util.Set.of("olga"), parse(Map.of("twostep.admin.users", "Olga",
                 "twostep.identity.lowercase", "false"), Map.of()).console().users());
         TwostepConfig role = parse(Map.of("twostep.protect", "/app/*", "twostep.admin.role", "ops"), Map.of());
         assertEquals("ops", role.console().role());

@@ -309,6 +309,9 @@ class ConsoleIT {
         assertEquals(2, lines.length, String.join("\n", lines));
         assertTrue(lines[1].contains(",\"" + fay + "\",\"CODE_SENT\",\"sms to "), lines[1]);
         assertFalse(lines[1].contains("2671"), "the masked number only: " + lines[1]);
+        // The export is on the operator's own trail, with what was searched.
+        assertEquals(1, SERVER.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event = 'OPERATOR_EXPORTED'"
+                + " AND detail = ?", OPERATOR, "rows=1; event=CODE_SENT&user=" + fay));
         // The whole trail of that user has more kinds.
         Page all = operator.getPage(SERVER.url("/twostep/admin/audit.csv?user=" + fay));
         assertTrue(all.getWebResponse().getContentAsString().contains("\"CODE_ACCEPTED\""));
