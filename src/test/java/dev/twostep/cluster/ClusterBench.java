@@ -100,7 +100,7 @@ public final class ClusterBench {
     /** CPU so far in ms: the machine, the nodes, HAProxy, the postgres processes running now, this JVM. */
     private static double[] cpu(Cluster cluster) throws Exception {
         double nodes = 0;
-        for (JettyNode node : cluster.nodes) {
+        for (Node node : cluster.nodes) {
             nodes += cpuMillis(node.pid());
         }
         return new double[] {ExternalSignIns.machineBusyMillis(), nodes, cpuMillis(cluster.proxy.pid()),

@@ -102,8 +102,8 @@ final class HaProxy implements AutoCloseable {
 
     static HaProxy start(Path dir, Map<String, Integer> nodes, boolean sticky, String context) throws IOException {
         Files.createDirectories(dir);
-        int port = JettyNode.freePort();
-        int statsPort = JettyNode.freePort();
+        int port = Node.freePort();
+        int statsPort = Node.freePort();
         String config = config(port, statsPort, nodes, sticky, context);
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, config);

@@ -87,7 +87,7 @@ class HostClusterIT {
             }
         }
         String log = Files.readString(cluster.dir().resolve("haproxy/haproxy.log"));
-        for (JettyNode node : cluster.nodes) {
+        for (Node node : cluster.nodes) {
             assertTrue(log.contains("twostep_nodes/" + node.name + " "), node.name + " served nothing:\n" + log);
         }
     }
@@ -97,9 +97,9 @@ class HostClusterIT {
     void hostLoginOnACodeSentByACodeTypedOnBProtectedPageOnC() throws Exception {
         String e164 = "+14155552802";
         enroll("fred", e164);
-        JettyNode a = cluster.node(1);
-        JettyNode b = cluster.node(2);
-        JettyNode c = cluster.node(3);
+        Node a = cluster.node(1);
+        Node b = cluster.node(2);
+        Node c = cluster.node(3);
         try (WebClient client = Cluster.browser()) {
             HtmlPage code = hostLogin(client.getPage(a.url("/app/home")), "fred");
             assertEquals(a.port, code.getUrl().getPort());
@@ -146,7 +146,7 @@ class HostClusterIT {
             // The enrollment's code is one of the five; ask each node in turn for more.
             int refused = 0;
             for (int i = 0; i < 9; i++) {
-                JettyNode node = cluster.node(1 + i % 3);
+                Node node = cluster.node(1 + i % 3);
                 HtmlPage code = client.getPage(node.url("/twostep/code"));
                 HtmlPage after = Pages.click(code, code.getElementsByName("send").isEmpty() ? "resend" : "send");
                 if (after.getWebResponse().getStatusCode() == 429) {
