@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -210,10 +212,13 @@ abstract class SharedSessionClusterTests {
             }));
         }
         go.countDown();
+        Map<Integer, Integer> seen = new TreeMap<>();
         for (Future<Integer> s : statuses) {
-            assertTrue(s.get() < 500, "status " + s.get());
+            seen.merge(s.get(), 1, Integer::sum);
         }
         pool.shutdown();
+        System.out.println(getClass().getSimpleName() + ": twenty right codes at once, statuses " + seen);
+        assertTrue(seen.keySet().stream().allMatch(status -> status < 500), "statuses " + seen);
         assertEquals(1, cluster.count("SELECT COUNT(*) FROM challenges WHERE username = ? AND purpose = 'LOGIN'"
                 + " AND consumed_at IS NOT NULL", u[0]));
         assertEquals(1, cluster.count("SELECT COUNT(*) FROM audit_events WHERE username = ? AND event = 'CODE_ACCEPTED'"
