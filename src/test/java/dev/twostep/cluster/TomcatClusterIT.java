@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
  * CATALINA_BASE, {@link TomcatNode}) on one PostgreSQL behind HAProxy, round robin and no stickiness, the
  * sessions in Tomcat's PersistentManager with a DataSourceStore on the same PostgreSQL and loaded and saved at
  * each request by Tomcat's PersistentValve (tomcat-conf/cluster/context.xml): the flows of
- * {@link SharedSessionClusterTests}, and what lands in the sessions table.
+ * {@link SharedSessionClusterFlows}, and what lands in the sessions table.
  */
-class TomcatClusterIT extends SharedSessionClusterTests {
+class TomcatClusterIT extends SharedSessionClusterFlows {
     @Override
     Cluster startCluster() throws Exception {
         return Cluster.start("TomcatClusterIT", 3, TomcatNode.CONTAINER);

@@ -49,7 +49,7 @@ import dev.twostep.testing.Pages;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SharedSessionClusterTests {
+abstract class SharedSessionClusterFlows {
     static final String PASSWORD = SignIns.PASSWORD;
     private static final AtomicInteger NUMBERS = new AtomicInteger(2600);
     protected Cluster cluster;
