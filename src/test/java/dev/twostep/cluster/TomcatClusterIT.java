@@ -29,7 +29,7 @@ class TomcatClusterIT extends SharedSessionClusterFlows {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void eachRequestsSessionIsARowOfTheStoreAndTwostepUsesTheContextsDataSource() throws Exception {
         for (Node node : cluster.nodes) {
             assertTrue(node.log().contains("Using the container's DataSource java:comp/env/jdbc/twostep"),
