@@ -27,9 +27,10 @@ import dev.twostep.testing.TestDatabases;
 
 /**
  * Several Twostep servers on one PostgreSQL behind HAProxy, as docs/scale-out.md describes: the built WAR in
- * Jetty 12 distributions ({@link JettyNode}), one fresh PostgreSQL schema for Twostep's tables and Jetty's
- * sessions table (dropped at close), one code secret, every node's Twilio pointed at one {@link SmsStandIn},
- * and {@link HaProxy} in front. Everything on 127.0.0.1, under target/cluster/&lt;name&gt;.
+ * Jetty 12 distributions ({@link JettyNode}) or Tomcat 10.1 ones ({@link TomcatNode}), one fresh PostgreSQL
+ * schema for Twostep's tables and another for the container's sessions table (both dropped at close), one code
+ * secret, every node's Twilio pointed at one {@link SmsStandIn}, and {@link HaProxy} in front. Everything on
+ * 127.0.0.1, under target/cluster/&lt;name&gt;.
  *
  * <p>Needs haproxy and a PostgreSQL at {@code twostep.test.pg.url} (or TWOSTEP_TEST_PG_URL, else
  * 127.0.0.1:5432 database test as postgres); without them the tests are skipped, and .ci/run fails.
@@ -41,19 +42,19 @@ final class Cluster implements AutoCloseable {
     final String pgUrl;
     final String schema;
     final SmsStandIn sms;
-    final List<JettyNode> nodes;
+    final List<Node> nodes;
     final HaProxy proxy;
-    final String sessionStoreIni;
+    final Container container;
     private final Path dir;
 
-    private Cluster(String pgUrl, String schema, SmsStandIn sms, List<JettyNode> nodes, HaProxy proxy,
-                    String sessionStoreIni, Path dir) {
+    private Cluster(String pgUrl, String schema, SmsStandIn sms, List<Node> nodes, HaProxy proxy,
+                    Container container, Path dir) {
         this.pgUrl = pgUrl;
         this.schema = schema;
         this.sms = sms;
         this.nodes = nodes;
         this.proxy = proxy;
-        this.sessionStoreIni = sessionStoreIni;
+        this.container = container;
         this.dir = dir;
     }
 
@@ -95,14 +96,59 @@ final class Cluster implements AutoCloseable {
         }
     };
 
+    /**
+     * How a cluster's nodes are made: the servlet container, its session store, and what its nodes share. The
+     * cluster's schema and its sessions schema ({@link #sessionsSchema}) exist, empty, when {@link #prepare}
+     * is called.
+     */
+    interface Container {
+        /**
+         * Makes what every node shares in the cluster's folder {@code dir}: with a session store (not
+         * {@code sticky}), its table in the sessions schema.
+         */
+        void prepare(Path dir, Webapp webapp, String dbUrl, String schema, boolean sticky) throws Exception;
+
+        /**
+         * A node named {@code name} in its own folder under {@code dir}, on the database of {@code dbUrl} (the
+         * cluster's schema), with this environment; not started yet.
+         */
+        Node node(String name, Path dir, Webapp webapp, String dbUrl, Map<String, String> env) throws Exception;
+
+        /** The name of the session store's table, in the sessions schema. */
+        String sessionsTable();
+    }
+
+    /** Jetty 12 ({@link JettyNode}): a base made once and copied for each node, sessions in JettySessions. */
+    static final Container JETTY = new Container() {
+        @Override
+        public void prepare(Path dir, Webapp webapp, String dbUrl, String schema, boolean sticky) throws Exception {
+            String ini = sticky ? null : sessionStoreIni(dbUrl, schema);
+            if (!sticky) {
+                Files.writeString(dir.resolve("jetty-sessions.sql"), SessionsTable.create(dbUrl, sessionsSchema(schema)));
+            }
+            JettyNode.makeBase(dir.resolve("base"), webapp, pgDriver(), ini);
+        }
+
+        @Override
+        public Node node(String name, Path dir, Webapp webapp, String dbUrl, Map<String, String> env)
+                throws Exception {
+            return JettyNode.on(name, dir.resolve("base"), dir.resolve(name), webapp.context(), env);
+        }
+
+        @Override
+        public String sessionsTable() {
+            return "jettysessions";
+        }
+    };
+
     /** {@link #start(String, int, boolean, Webapp)} with the standalone WAR. */
     static Cluster start(String name, int size, boolean sticky) throws Exception {
-        return start(name, size, sticky, STANDALONE, Map.of());
+        return start(name, size, sticky, STANDALONE, Map.of(), JETTY);
     }
 
     /** As {@link #start(String, int, boolean)}, each node serving {@code webapp}. */
     static Cluster start(String name, int size, boolean sticky, Webapp webapp) throws Exception {
-        return start(name, size, sticky, webapp, Map.of());
+        return start(name, size, sticky, webapp, Map.of(), JETTY);
     }
 
     /**
@@ -110,18 +156,23 @@ final class Cluster implements AutoCloseable {
      * (replacing those of the same name): for {@link ClusterBench}, its Twilio stand-in and relaxed send limits.
      */
     static Cluster start(String name, int size, boolean sticky, Map<String, String> extraEnv) throws Exception {
-        return start(name, size, sticky, STANDALONE, extraEnv);
+        return start(name, size, sticky, STANDALONE, extraEnv, JETTY);
+    }
+
+    /** The standalone WAR on {@code size} nodes of this container, round robin, sessions in the shared store. */
+    static Cluster start(String name, int size, Container container) throws Exception {
+        return start(name, size, false, STANDALONE, Map.of(), container);
     }
 
     /**
-     * Makes a fresh schema and starts {@code size} nodes on it at the same moment (so they race to migrate it),
-     * each serving {@code webapp} with {@code extraEnv} added to its environment, then HAProxy, and waits until
-     * HAProxy sees every node up. Not {@code sticky}: round robin, the sessions in Jetty's JDBC session data
-     * store. {@code sticky}: HAProxy's cookie pins a browser to a node, and the sessions stay in each node's
-     * memory (Jetty's default), the simple option.
+     * Makes a fresh schema and starts {@code size} nodes of {@code container} on it at the same moment (so they
+     * race to migrate it), each serving {@code webapp} with {@code extraEnv} added to its environment, then
+     * HAProxy, and waits until HAProxy sees every node up. Not {@code sticky}: round robin, the sessions in the
+     * container's session store on PostgreSQL. {@code sticky}: HAProxy's cookie pins a browser to a node, and
+     * the sessions stay in each node's memory (the container's default), the simple option.
      */
-    static Cluster start(String name, int size, boolean sticky, Webapp webapp, Map<String, String> extraEnv)
-            throws Exception {
+    static Cluster start(String name, int size, boolean sticky, Webapp webapp, Map<String, String> extraEnv,
+                         Container container) throws Exception {
         String pgUrl = requirements();
         String schema = "twostep_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
         dropSchemas(pgUrl, schema);
@@ -130,40 +181,34 @@ final class Cluster implements AutoCloseable {
         String dbUrl = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
 
         Path dir = Path.of("target/cluster", name).toAbsolutePath();
-        JettyNode.deleteTree(dir);
-        Path pgDriver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String ini = sticky ? null : sessionStoreIni(dbUrl, schema);
+        Node.deleteTree(dir);
         Files.createDirectories(dir);
-        if (!sticky) {
-            Files.writeString(dir.resolve("jetty-sessions.sql"), SessionsTable.create(dbUrl, sessionsSchema(schema)));
-        }
-        JettyNode.makeBase(dir.resolve("base"), webapp, pgDriver, ini);
-
         SmsStandIn sms = new SmsStandIn();
-        List<JettyNode> nodes = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
         Cluster cluster = null;
         try {
+            container.prepare(dir, webapp, dbUrl, schema, sticky);
             for (int i = 1; i <= size; i++) {
                 String node = "node" + i;
                 Map<String, String> env = environment(dbUrl, sms.baseUrlFor(node));
                 env.putAll(extraEnv);
-                nodes.add(JettyNode.on(node, dir.resolve("base"), dir.resolve(node), webapp.context(), env));
+                nodes.add(container.node(node, dir, webapp, dbUrl, env));
             }
-            for (JettyNode node : nodes) {
+            for (Node node : nodes) {
                 node.start();
             }
             awaitAll(nodes);
             Map<String, Integer> servers = new LinkedHashMap<>();
             nodes.forEach(n -> servers.put(n.name, n.port));
             HaProxy proxy = HaProxy.start(dir.resolve("haproxy"), servers, sticky, webapp.context());
-            cluster = new Cluster(pgUrl, schema, sms, nodes, proxy, ini, dir);
+            cluster = new Cluster(pgUrl, schema, sms, nodes, proxy, container, dir);
             proxy.awaitState("UP", Duration.ofSeconds(20), servers.keySet().toArray(String[]::new));
             return cluster;
         } catch (Exception | Error e) {
             if (cluster != null) {
                 cluster.close();
             } else {
-                for (JettyNode node : nodes) {
+                for (Node node : nodes) {
                     node.close();
                 }
                 sms.close();
@@ -173,12 +218,17 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** PostgreSQL's JDBC driver jar of the test class path (the version pom.xml names), for the containers. */
+    static Path pgDriver() throws Exception {
+        return Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
     /** Waits for these nodes, started already, in parallel. */
-    static void awaitAll(List<JettyNode> nodes) throws Exception {
+    static void awaitAll(List<Node> nodes) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
         try {
             List<Future<Object>> ready = new ArrayList<>();
-            for (JettyNode node : nodes) {
+            for (Node node : nodes) {
                 ready.add(pool.submit(() -> {
                     node.awaitReady(Duration.ofSeconds(90));
                     return null;
@@ -242,7 +292,7 @@ final class Cluster implements AutoCloseable {
         return env;
     }
 
-    JettyNode node(int number) {
+    Node node(int number) {
         return nodes.get(number - 1);
     }
 
@@ -289,7 +339,7 @@ final class Cluster implements AutoCloseable {
     @Override
     public void close() throws Exception {
         proxy.close();
-        for (JettyNode node : nodes) {
+        for (Node node : nodes) {
             node.close();
         }
         sms.close();

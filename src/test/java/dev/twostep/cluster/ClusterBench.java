@@ -17,7 +17,9 @@ import dev.twostep.bench.ExternalSignIns;
  * benchmark's stand-in and the send limits {@code SignInBench} uses; the virtual users registered through
  * HAProxy; then the sign-in load of {@code SignInLoad} through HAProxy for a warm-up (not counted) and a window.
  *
- * <p>Options: {@code --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky}.
+ * <p>Options: {@code --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky --tomcat}; with
+ * {@code --tomcat} the nodes are Tomcat 10.1 ({@link TomcatNode}: PersistentManager, DataSourceStore,
+ * PersistentValve; not with {@code --sticky}).
  */
 public final class ClusterBench {
     private ClusterBench() {
@@ -30,6 +32,7 @@ public final class ClusterBench {
         int warmup = 20;
         int seconds = 30;
         boolean sticky = false;
+        boolean tomcat = false;
         for (String arg : args) {
             String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "";
             if (arg.startsWith("--sizes=")) {
@@ -44,24 +47,36 @@ public final class ClusterBench {
                 seconds = Integer.parseInt(value);
             } else if (arg.equals("--sticky")) {
                 sticky = true;
+            } else if (arg.equals("--tomcat")) {
+                tomcat = true;
             } else {
-                System.out.println("Options: --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky");
+                System.out.println("Options: --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky"
+                        + " --tomcat");
                 return;
             }
         }
-        if (System.getProperty("twostep.jetty.home") == null) {
-            System.setProperty("twostep.jetty.home", jettyHome().toString());
+        if (tomcat && sticky) {
+            System.out.println("--tomcat runs the nodes with their sessions in PostgreSQL only: no --sticky");
+            return;
         }
-        System.out.printf("Cluster sign-in benchmark: nodes %s, %s, %d clients, %d users, %d s warm-up, %d s window,"
-                + " %d cores (shared by HAProxy, PostgreSQL, the nodes and this load generator), %s%n",
-                sizes, sticky ? "sticky sessions (in each node's memory)" : "round robin, sessions in PostgreSQL",
+        for (String[] container : List.of(new String[] {"twostep.jetty.home", "jetty-home-"},
+                new String[] {"twostep.tomcat.home", "apache-tomcat-"})) {
+            if (System.getProperty(container[0]) == null) {
+                System.setProperty(container[0], containerHome(container[1]).toString());
+            }
+        }
+        System.out.printf("Cluster sign-in benchmark: %s nodes %s, %s, %d clients, %d users, %d s warm-up, %d s"
+                + " window, %d cores (shared by HAProxy, PostgreSQL, the nodes and this load generator), %s%n",
+                tomcat ? "Tomcat 10.1" : "Jetty 12", sizes,
+                sticky ? "sticky sessions (in each node's memory)" : "round robin, sessions in PostgreSQL",
                 clients, users, warmup, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         List<String> summary = new ArrayList<>();
         try (ExternalSignIns load = new ExternalSignIns()) {
             Map<String, String> env = new java.util.HashMap<>(ExternalSignIns.relaxedLimits());
             env.put("TWILIO_BASE_URL", load.twilioBaseUrl());
             for (int size : sizes) {
-                try (Cluster cluster = Cluster.start("bench" + size, size, sticky, env)) {
+                try (Cluster cluster = Cluster.start("bench" + size, size, sticky, Cluster.STANDALONE, env,
+                        tomcat ? TomcatNode.CONTAINER : Cluster.JETTY)) {
                     ExternalSignIns.Run run = load.against(cluster.proxy.url(""), users, 4);
                     System.out.printf("%n%d node%s: %d users registered through HAProxy%n", size, size == 1 ? "" : "s",
                             run.users());
@@ -100,7 +115,7 @@ public final class ClusterBench {
     /** CPU so far in ms: the machine, the nodes, HAProxy, the postgres processes running now, this JVM. */
     private static double[] cpu(Cluster cluster) throws Exception {
         double nodes = 0;
-        for (JettyNode node : cluster.nodes) {
+        for (Node node : cluster.nodes) {
             nodes += cpuMillis(node.pid());
         }
         return new double[] {ExternalSignIns.machineBusyMillis(), nodes, cpuMillis(cluster.proxy.pid()),
@@ -118,10 +133,11 @@ public final class ClusterBench {
         return d;
     }
 
-    private static Path jettyHome() throws Exception {
+    /** The distribution under target/containers whose folder name starts with {@code prefix}. */
+    private static Path containerHome(String prefix) throws Exception {
         try (Stream<Path> dirs = Files.list(Path.of("target/containers"))) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("jetty-home-")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no target/containers/jetty-home-*: run"
+            return dirs.filter(d -> d.getFileName().toString().startsWith(prefix)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no target/containers/" + prefix + "*: run"
                             + " `mvn -DskipTests verify` first")).toAbsolutePath();
         }
     }

@@ -1,10 +1,16 @@
 package dev.twostep.cluster;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +30,13 @@ final class HaProxy implements AutoCloseable {
     private final int statsPort;
     private final Process process;
     private final Path log;
+    private final Path adminSocket;
     final String config;
     private final String context;
 
-    private HaProxy(int port, int statsPort, Process process, Path log, String config, String context) {
+    private HaProxy(int port, int statsPort, Process process, Path log, Path adminSocket, String config,
+                    String context) {
+        this.adminSocket = adminSocket;
         this.port = port;
         this.context = context;
         this.statsPort = statsPort;
@@ -50,12 +59,17 @@ final class HaProxy implements AutoCloseable {
      * The configuration: a frontend on {@code port}, the nodes (name to port) as servers, a stats page; the
      * health check asks for the guard's favicon under the web app's {@code context} path.
      */
-    static String config(int port, int statsPort, Map<String, Integer> nodes, boolean sticky, String context) {
+    static String config(int port, int statsPort, Path adminSocket, Map<String, Integer> nodes, boolean sticky,
+                         String context) {
         StringBuilder cfg = new StringBuilder();
         cfg.append("""
                 global
                     maxconn 1024
                     log stdout format raw local0 info
+                    # The runtime API, for set server ... state maint / ready.
+                """);
+        cfg.append("    stats socket ").append(adminSocket).append(" mode 600 level admin\n");
+        cfg.append("""
 
                 defaults
                     mode http
@@ -102,9 +116,14 @@ final class HaProxy implements AutoCloseable {
 
     static HaProxy start(Path dir, Map<String, Integer> nodes, boolean sticky, String context) throws IOException {
         Files.createDirectories(dir);
-        int port = JettyNode.freePort();
-        int statsPort = JettyNode.freePort();
-        String config = config(port, statsPort, nodes, sticky, context);
+        int port = Node.freePort();
+        int statsPort = Node.freePort();
+        // A Unix socket's path has at most 107 bytes: in a deep checkout, the socket goes to the temp folder.
+        Path adminSocket = dir.resolve("admin.sock");
+        if (adminSocket.toString().length() > 100) {
+            adminSocket = Path.of(System.getProperty("java.io.tmpdir"), "twostep-haproxy-" + port + ".sock");
+        }
+        String config = config(port, statsPort, adminSocket, nodes, sticky, context);
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, config);
         Path log = dir.resolve("haproxy.log");
@@ -112,7 +131,7 @@ final class HaProxy implements AutoCloseable {
                 .directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        return new HaProxy(port, statsPort, process, log, config, context);
+        return new HaProxy(port, statsPort, process, log, adminSocket, config, context);
     }
 
     long pid() {
@@ -161,6 +180,51 @@ final class HaProxy implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /**
+     * One command to HAProxy's runtime API (the configuration's {@code stats socket}), e.g.
+     * {@code set server twostep_nodes/node1 state maint}; returns its answer (empty when all went well).
+     */
+    String admin(String command) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(adminSocket));
+            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (channel.read(buffer) >= 0) {
+                answer.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            return answer.toString(StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    /**
+     * Takes a server out of the rotation as for an upgrade: no new requests go to it ({@code state maint}), and
+     * this returns once the requests it was serving have ended (its {@code scur} is 0).
+     */
+    void drain(String server) throws Exception {
+        String answer = admin("set server twostep_nodes/" + server + " state maint");
+        if (!answer.isEmpty()) {
+            throw new AssertionError("HAProxy refused maint for " + server + ": " + answer);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"0".equals(stats("scur").get(server))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(server + " still has requests after 30 s: " + stats("scur"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Puts a drained server back into the rotation ({@code state ready}) and waits until HAProxy sees it UP. */
+    void ready(String server) throws Exception {
+        String answer = admin("set server twostep_nodes/" + server + " state ready");
+        if (!answer.isEmpty()) {
+            throw new AssertionError("HAProxy refused ready for " + server + ": " + answer);
+        }
+        awaitState("UP", Duration.ofSeconds(20), server);
     }
 
     /** Waits until HAProxy sees each of these servers in this state ("UP" or "DOWN"). */

@@ -31,7 +31,7 @@ final class HostApp implements Cluster.Webapp {
     public void deployInto(Path base) throws Exception {
         Path target = Path.of("target").toAbsolutePath();
         Path app = base.resolveSibling("host-app");
-        JettyNode.deleteTree(app);
+        Node.deleteTree(app);
         copyTree(Path.of("src/test/webapps/form-host"), app);
         Path classes = app.resolve("WEB-INF/classes/dev/twostep/host");
         Files.createDirectories(classes);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 
 import org.htmlunit.WebClient;
@@ -27,7 +28,8 @@ import dev.twostep.testing.Pages;
  * through a HashLoginService, the guard added by its web.xml, {@link HostApp}) on one PostgreSQL behind HAProxy,
  * round robin and no stickiness, the sessions (the container's authenticated user and the guard's state) in
  * Jetty's JDBC session data store. The host's login, the guard's code page and the protected page may each be
- * served by another node, and the guard's send limit holds for the cluster as a whole.
+ * served by another node, the node of the host's login may die before the code is typed, and the guard's send
+ * limit holds for the cluster as a whole.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostClusterIT {
@@ -87,7 +89,7 @@ class HostClusterIT {
             }
         }
         String log = Files.readString(cluster.dir().resolve("haproxy/haproxy.log"));
-        for (JettyNode node : cluster.nodes) {
+        for (Node node : cluster.nodes) {
             assertTrue(log.contains("twostep_nodes/" + node.name + " "), node.name + " served nothing:\n" + log);
         }
     }
@@ -97,9 +99,9 @@ class HostClusterIT {
     void hostLoginOnACodeSentByACodeTypedOnBProtectedPageOnC() throws Exception {
         String e164 = "+14155552802";
         enroll("fred", e164);
-        JettyNode a = cluster.node(1);
-        JettyNode b = cluster.node(2);
-        JettyNode c = cluster.node(3);
+        Node a = cluster.node(1);
+        Node b = cluster.node(2);
+        Node c = cluster.node(3);
         try (WebClient client = Cluster.browser()) {
             HtmlPage code = hostLogin(client.getPage(a.url("/app/home")), "fred");
             assertEquals(a.port, code.getUrl().getPort());
@@ -146,7 +148,7 @@ class HostClusterIT {
             // The enrollment's code is one of the five; ask each node in turn for more.
             int refused = 0;
             for (int i = 0; i < 9; i++) {
-                JettyNode node = cluster.node(1 + i % 3);
+                Node node = cluster.node(1 + i % 3);
                 HtmlPage code = client.getPage(node.url("/twostep/code"));
                 HtmlPage after = Pages.click(code, code.getElementsByName("send").isEmpty() ? "resend" : "send");
                 if (after.getWebResponse().getStatusCode() == 429) {
@@ -157,6 +159,39 @@ class HostClusterIT {
             assertEquals(5, sent.size(), sent.toString());
             assertEquals(5, refused, "after the fifth code every node refuses");
             assertTrue(sent.stream().map(SmsStandIn.Sms::node).distinct().count() >= 2, sent.toString());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aNodeKilledBetweenTheHostsLoginAndTheCodeCostsNoNewCode() throws Exception {
+        String e164 = "+14155552804";
+        enroll("hank", e164);
+        Node a = cluster.node(1);
+        try (WebClient client = Cluster.browser()) {
+            HtmlPage code = hostLogin(client.getPage(a.url("/app/reports")), "hank");
+            assertEquals(a.port, code.getUrl().getPort());
+            assertTrue(code.getUrl().getPath().endsWith("/host/twostep/code"), code.getUrl() + "\n" + text(code));
+            Pages.click(code, "send");
+            SmsStandIn.Sms sms = cluster.sms.last(e164);
+            assertEquals(a.name, sms.node(), "the code was sent by the node of the host's login");
+            int sent = cluster.sms.to(e164).size();
+
+            a.kill();
+            // Straight on through HAProxy, before its health checks notice: the next node finds the host's
+            // login (Jetty's FORM authentication) and the guard's state in the session store.
+            HtmlPage again = client.getPage(cluster.proxy.url("/twostep/code"));
+            assertTrue(text(again).contains("Enter your code"), again.getUrl() + "\n" + text(again));
+            assertEquals(cluster.proxy.port, again.getUrl().getPort());
+            HtmlPage page = enterCode(again, sms.code());
+            assertTrue(page.getUrl().getPath().endsWith("/host/app/reports"), page.getUrl() + "\n" + text(page));
+            assertEquals("Principal: hank", page.getHtmlElementById("principal").asNormalizedText(), text(page));
+            assertEquals(sent, cluster.sms.to(e164).size(), "no new code was sent");
+            cluster.proxy.awaitState("DOWN", Duration.ofSeconds(10), a.name);
+        } finally {
+            a.start();
+            a.awaitReady(Duration.ofSeconds(90));
+            cluster.proxy.awaitState("UP", Duration.ofSeconds(20), a.name);
         }
     }
 }

@@ -68,7 +68,7 @@ class StickyClusterIT {
             assertEquals(first.node(), pinned);
             int sent = cluster.sms.to(e164).size();
 
-            JettyNode dead = cluster.nodes.stream().filter(n -> n.name.equals(pinned)).findFirst().orElseThrow();
+            Node dead = cluster.nodes.stream().filter(n -> n.name.equals(pinned)).findFirst().orElseThrow();
             dead.kill();
             // HAProxy sends the browser to another node, which has never seen its session: the sign-in starts
             // over from the password, and the code the dead node sent is of no use to it.

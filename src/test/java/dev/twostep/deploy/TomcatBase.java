@@ -9,11 +9,12 @@ import java.util.Map;
 /**
  * A fresh CATALINA_BASE over the Tomcat distribution that `mvn verify` unpacks, listening on one
  * loopback port, and the command that starts Tomcat on it in its own process (as catalina.sh would).
+ * Public for the Tomcat nodes of the cluster tests (dev.twostep.cluster.TomcatNode).
  */
-final class TomcatBase {
-    final Path home;
-    final Path base;
-    final int port;
+public final class TomcatBase {
+    public final Path home;
+    public final Path base;
+    public final int port;
 
     private TomcatBase(Path home, Path base, int port) {
         this.home = home;
@@ -22,7 +23,7 @@ final class TomcatBase {
     }
 
     /** Empties {@code base} and gives it the distribution's conf/, with the HTTP connector on a free port. */
-    static TomcatBase create(Path base) throws IOException {
+    public static TomcatBase create(Path base) throws IOException {
         Path home = ContainerProcess.home("twostep.tomcat.home");
         ContainerProcess.deleteTree(base);
         for (String dir : List.of("logs", "temp", "work", "webapps", "lib", "conf/Catalina/localhost")) {
@@ -43,8 +44,13 @@ final class TomcatBase {
 
     /** Starts Tomcat on this base, its output in logs/{@code logName}. */
     ContainerProcess start(Map<String, String> env, String logName) throws IOException {
+        return ContainerProcess.start(command(List.of()), base, env, base.resolve("logs").resolve(logName));
+    }
+
+    /** The command that starts Tomcat on this base in its own JVM, with these JVM options (-Xmx, -D...). */
+    public List<String> command(List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return ContainerProcess.start(List.of(java,
+        List<String> command = new java.util.ArrayList<>(List.of(java,
                 // As catalina.sh starts Tomcat on Java 17, so its leak protection works.
                 "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
                 "--add-opens=java.base/java.util=ALL-UNNAMED",
@@ -53,10 +59,12 @@ final class TomcatBase {
                 "-Dcatalina.home=" + home, "-Dcatalina.base=" + base,
                 "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
                 "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
-                "-Djava.io.tmpdir=" + base.resolve("temp"),
+                "-Djava.io.tmpdir=" + base.resolve("temp")));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-cp", home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
-                "org.apache.catalina.startup.Bootstrap", "start"),
-                base, env, base.resolve("logs").resolve(logName));
+                "org.apache.catalina.startup.Bootstrap", "start"));
+        return command;
     }
 
     /**
