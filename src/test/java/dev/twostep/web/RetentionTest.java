@@ -110,7 +110,7 @@ class RetentionTest {
         long kept = AuditLog.KEPT_FOREVER.size();
         assertEquals(Event.values().length - kept, audit.purgeBefore(clock.instant().minus(DEFAULTS.audit())));
         List<String> expected = new ArrayList<>(everyEvent("month"));
-        expected.addAll(List.of("old AUTHENTICATOR_ADDED", "old ENROLLED", "old PHONE_CHANGED"));
+        expected.addAll(List.of("old AUTHENTICATOR_ADDED", "old ENROLLED", "old OPERATOR_FACTORS_RESET", "old PHONE_CHANGED"));
         expected.addAll(everyEvent("recent"));
         assertEquals(expected.stream().sorted().toList(), auditTrail());
 
@@ -136,7 +136,7 @@ class RetentionTest {
         try {
             // Done before start() returned, as the listener's start-up run is.
             assertEquals(List.of("recent"), rows("SELECT username FROM challenges"));
-            List<String> expected = new ArrayList<>(List.of("old AUTHENTICATOR_ADDED", "old ENROLLED", "old PHONE_CHANGED"));
+            List<String> expected = new ArrayList<>(List.of("old AUTHENTICATOR_ADDED", "old ENROLLED", "old OPERATOR_FACTORS_RESET", "old PHONE_CHANGED"));
             expected.addAll(everyEvent("recent"));
             assertEquals(expected.stream().sorted().toList(), auditTrail());
             assertEquals(List.of("recent"), rows("SELECT subject FROM rate_events"));
