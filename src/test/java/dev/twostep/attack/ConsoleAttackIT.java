@@ -46,18 +46,11 @@ class ConsoleAttackIT {
     }
 
     private HtmlPage signedIn(WebClient client, String user) throws IOException {
-        HtmlPage account = enterCode(Pages.way(pages.signIn(client, user, PASSWORD), "sms"), SERVER.sender().lastCode());
-        assertEquals("/app/account", account.getUrl().getPath(), text(account));
-        return account;
+        return pages.signedIn(client, user, PASSWORD);
     }
 
     private WebClient operator() throws IOException {
-        if (SERVER.count("SELECT COUNT(*) FROM accounts WHERE username = ?", OPERATOR) == 0) {
-            pages.createAccount(OPERATOR, PASSWORD, "+14155550123");
-        }
-        WebClient client = SERVER.newClient();
-        signedIn(client, OPERATOR);
-        return client;
+        return pages.signedInClient(OPERATOR, PASSWORD, "+14155550123");
     }
 
     /**

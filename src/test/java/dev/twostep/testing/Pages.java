@@ -124,6 +124,29 @@ public final class Pages {
         return submitFormOf(codePage, "code");
     }
 
+    /**
+     * Signs in with the password and the code sent by SMS (the phone's way, whichever is offered first), and
+     * fails unless that ends on the standalone app's account page, which it returns.
+     */
+    public HtmlPage signedIn(WebClient client, String username, String password) throws IOException {
+        HtmlPage account = enterCode(way(signIn(client, username, password), "sms"), server.sender().lastCode());
+        if (!account.getUrl().getPath().endsWith("/account")) {
+            throw new AssertionError("sign-in did not end on the account page: " + account.getUrl() + "\n"
+                    + account.asNormalizedText());
+        }
+        return account;
+    }
+
+    /** A new browser signed in as this user ({@link #signedIn}), the account made first if it does not exist. */
+    public WebClient signedInClient(String username, String password, String phone) throws IOException {
+        if (server.count("SELECT COUNT(*) FROM accounts WHERE username = ?", username) == 0) {
+            createAccount(username, password, phone);
+        }
+        WebClient client = server.newClient();
+        signedIn(client, username, password);
+        return client;
+    }
+
     /** Registers, confirms the phone with the code sent, and signs out: a ready account. */
     public void createAccount(String username, String password, String phone) throws IOException {
         try (WebClient client = new WebClient()) {
