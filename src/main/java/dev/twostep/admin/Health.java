@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 import dev.twostep.audit.AuditLog;
 import dev.twostep.config.TwostepConfig;
 import dev.twostep.db.Jdbc;
+import dev.twostep.limits.LimitRules;
+import dev.twostep.limits.RateLimiter;
 import dev.twostep.delivery.DeliveryException;
 
 /**
@@ -77,36 +79,16 @@ public final class Health {
                            Map<String, Long> failuresByReason, Map<String, Long> locksForGood, long at) {
     }
 
-    /** A limit whose full windows are counted: the kind and window RateLimiter.Rule gets where it is made. */
-    private record Limit(String kind, int max, Duration window) {
-    }
-
-    /**
-     * The limits as SendLimits, AccountService (pw-ip) and RegisterServlet (register-ip) make them from the
-     * settings; the one-per-interval "-gap" rules are left out, as they hold for seconds.
-     */
-    private static List<Limit> limits(TwostepConfig.Limits l) {
-        Duration window = l.sendWindow();
-        return List.of(new Limit("send-user", l.user().sends(), window), new Limit("send-to", l.number().sends(), window),
-                new Limit("send-user-day", l.userSendsPerDay(), DAY), new Limit("send-ip", l.address().sends(), window),
-                new Limit("send-new-to", l.newNumberSendsPerDay(), DAY),
-                new Limit("send-new-cc", l.sendsPerHourPerCountry(), HOUR), new Limit("send-all", l.sendsPerHour(), HOUR),
-                new Limit("send-ip-ok", l.addressConfirmedSends(), window),
-                new Limit("send-all-ok", l.confirmedSendsPerHour(), HOUR),
-                new Limit("pw-ip", l.passwordFailuresPerAddress(), window),
-                new Limit("register-ip", l.address().sends() * 4, window));
-    }
-
     /** Reads the figures now; a handful of short statements on one connection. */
     public Snapshot snapshot(TwostepConfig config) {
         long now = clock.millis();
         TwostepConfig.Limits limits = config.limits();
         return jdbc.withConnection("reading the server's health", c -> {
-            long newSends = count(c, "send-all", "*", now - HOUR.toMillis());
-            long confirmedSends = count(c, "send-all-ok", "*", now - HOUR.toMillis());
+            long newSends = count(c, LimitRules.newSendsPerHour(limits).kind(), "*", now - HOUR.toMillis());
+            long confirmedSends = count(c, LimitRules.confirmedSendsPerHour(limits).kind(), "*", now - HOUR.toMillis());
             Map<String, Long> byCountry = new TreeMap<>();
             try (PreparedStatement ps = c.prepareStatement(BY_SUBJECT)) {
-                params("send-new-cc", now - HOUR.toMillis()).bind(ps);
+                params(LimitRules.countrySendsPerHour(limits).kind(), now - HOUR.toMillis()).bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         byCountry.put(rs.getString(1), rs.getLong(2));
@@ -143,7 +125,7 @@ public final class Health {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(FULL)) {
-                for (Limit limit : limits(limits)) {
+                for (RateLimiter.Rule limit : LimitRules.all(limits)) {
                     params(limit.kind(), now - limit.window().toMillis(), limit.max()).bind(ps);
                     try (ResultSet rs = ps.executeQuery()) {
                         engaged.put(limit.kind(), rs.next() ? rs.getLong(1) : 0L);

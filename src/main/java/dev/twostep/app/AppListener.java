@@ -52,7 +52,7 @@ public class AppListener implements ServletContextListener {
                 Attributes.require(context, Clock.class),
                 new Lockouts(jdbc, "password", limits.passwordFailuresBeforeLock(), limits.lockDelays()),
                 Attributes.require(context, RateLimiter.class),
-                new RateLimiter.Rule("pw-ip", limits.passwordFailuresPerAddress(), limits.sendWindow()),
+                dev.twostep.limits.LimitRules.passwordFailuresPerAddress(limits),
                 Attributes.require(context, LockKeys.class)));
         // Last, so that a start-up that failed above leaves nothing registered.
         register(context.getContextPath(), hasher.figures());

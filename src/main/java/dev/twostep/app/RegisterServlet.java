@@ -113,8 +113,7 @@ public class RegisterServlet extends HttpServlet {
             // Each registration costs an Argon2 hash and tells whether a name is taken: bounded per address.
             long counted;
             try {
-                counted = limiter.acquire(new RateLimiter.Rule("register-ip", config.limits().address().sends() * 4,
-                        config.limits().sendWindow()), ClientAddress.limitKey(Requests.address(getServletContext(),
+                counted = limiter.acquire(dev.twostep.limits.LimitRules.registrationsPerAddress(config.limits()), ClientAddress.limitKey(Requests.address(getServletContext(),
                         request)), clock.millis(), LimitedException.Limit.SENDS);
             } catch (LimitedException e) {
                 Requests.limited(response, e);

@@ -15,6 +15,7 @@ import dev.twostep.config.TwostepConfig;
 import dev.twostep.guard.ClientAddress;
 import dev.twostep.limits.LimitedException;
 import dev.twostep.limits.LimitedException.Limit;
+import dev.twostep.limits.LimitRules;
 import dev.twostep.limits.RateLimiter;
 
 /**
@@ -55,28 +56,22 @@ public final class SendLimits {
         if (limits == null) {
             return;
         }
-        Duration window = limits.sendWindow();
-        add(always, "send-user", limits.user(), window, Subject.USER);
-        add(always, "send-to", limits.number(), window, Subject.NUMBER);
-        always.add(new Counted(new RateLimiter.Rule("send-user-day", limits.userSendsPerDay(), Duration.ofDays(1)),
-                Subject.USER, Limit.SENDS));
-        add(newNumbers, "send-ip", limits.address(), window, Subject.ADDRESS);
-        newNumbers.add(new Counted(new RateLimiter.Rule("send-new-to", limits.newNumberSendsPerDay(), Duration.ofDays(1)),
-                Subject.NUMBER, Limit.SENDS));
-        newNumbers.add(new Counted(new RateLimiter.Rule("send-new-cc", limits.sendsPerHourPerCountry(),
-                Duration.ofHours(1)), Subject.COUNTRY, Limit.GLOBAL_SENDS));
-        newNumbers.add(new Counted(new RateLimiter.Rule("send-all", limits.sendsPerHour(), Duration.ofHours(1)),
-                Subject.SERVER, Limit.GLOBAL_SENDS));
-        confirmed.add(new Counted(new RateLimiter.Rule("send-ip-ok", limits.addressConfirmedSends(), window),
-                Subject.ADDRESS, Limit.SENDS));
-        confirmed.add(new Counted(new RateLimiter.Rule("send-all-ok", limits.confirmedSendsPerHour(),
-                Duration.ofHours(1)), Subject.SERVER, Limit.GLOBAL_SENDS));
+        add(always, LimitRules.userSends(limits), limits.user().interval(), Subject.USER);
+        add(always, LimitRules.numberSends(limits), limits.number().interval(), Subject.NUMBER);
+        always.add(new Counted(LimitRules.userSendsPerDay(limits), Subject.USER, Limit.SENDS));
+        add(newNumbers, LimitRules.addressSends(limits), limits.address().interval(), Subject.ADDRESS);
+        newNumbers.add(new Counted(LimitRules.newNumberSendsPerDay(limits), Subject.NUMBER, Limit.SENDS));
+        newNumbers.add(new Counted(LimitRules.countrySendsPerHour(limits), Subject.COUNTRY, Limit.GLOBAL_SENDS));
+        newNumbers.add(new Counted(LimitRules.newSendsPerHour(limits), Subject.SERVER, Limit.GLOBAL_SENDS));
+        confirmed.add(new Counted(LimitRules.addressConfirmedSends(limits), Subject.ADDRESS, Limit.SENDS));
+        confirmed.add(new Counted(LimitRules.confirmedSendsPerHour(limits), Subject.SERVER, Limit.GLOBAL_SENDS));
     }
 
-    private static void add(List<Counted> to, String kind, TwostepConfig.SendRule rule, Duration window, Subject subject) {
-        to.add(new Counted(new RateLimiter.Rule(kind, rule.sends(), window), subject, Limit.SENDS));
-        if (!rule.interval().isZero()) {
-            to.add(new Counted(new RateLimiter.Rule(kind + "-gap", 1, rule.interval()), subject, Limit.SENDS));
+    /** A window rule, and its one-per-interval companion ({@code <kind>-gap}) unless the interval is zero. */
+    private static void add(List<Counted> to, RateLimiter.Rule rule, Duration interval, Subject subject) {
+        to.add(new Counted(rule, subject, Limit.SENDS));
+        if (!interval.isZero()) {
+            to.add(new Counted(new RateLimiter.Rule(rule.kind() + "-gap", 1, interval), subject, Limit.SENDS));
         }
     }
 
