@@ -118,28 +118,55 @@ final class Cluster implements AutoCloseable {
         String sessionsTable();
     }
 
-    /** Jetty 12 ({@link JettyNode}): a base made once and copied for each node, sessions in JettySessions. */
-    static final Container JETTY = new Container() {
-        @Override
-        public void prepare(Path dir, Webapp webapp, String dbUrl, String schema, boolean sticky) throws Exception {
-            String ini = sticky ? null : sessionStoreIni(dbUrl, schema);
-            if (!sticky) {
-                Files.writeString(dir.resolve("jetty-sessions.sql"), SessionsTable.create(dbUrl, sessionsSchema(schema)));
+    /**
+     * Jetty 12 ({@link JettyNode}): a base made once and copied for each node, sessions in JettySessions, the
+     * store opening a connection of its own for every load and store ({@code db-connection-type=driver}).
+     */
+    static final Container JETTY = jetty(false);
+
+    /**
+     * As {@link #JETTY}, the session store's connections from a pool ({@code db-connection-type=datasource}: a
+     * DBCP2 BasicDataSource bound in JNDI by {@link #SESSIONS_DATASOURCE_XML}); for {@code ClusterBench --pooled}.
+     */
+    static final Container JETTY_POOLED = jetty(true);
+
+    /** Where the pooled Jetty base's XML that binds the session store's pool is. */
+    static final String SESSIONS_DATASOURCE_XML = "etc/twostep-sessions-datasource.xml";
+
+    /** The JNDI name of that pool. */
+    static final String SESSIONS_DATASOURCE = "jdbc/sessions";
+
+    private static Container jetty(boolean pooled) {
+        return new Container() {
+            @Override
+            public void prepare(Path dir, Webapp webapp, String dbUrl, String schema, boolean sticky)
+                    throws Exception {
+                String ini = sticky ? null
+                        : pooled ? pooledSessionStoreIni(schema) : sessionStoreIni(dbUrl, schema);
+                if (!sticky) {
+                    Files.writeString(dir.resolve("jetty-sessions.sql"),
+                            SessionsTable.create(dbUrl, sessionsSchema(schema)));
+                }
+                if (pooled && !sticky) {
+                    JettyNode.makeBase(dir.resolve("base"), webapp, poolJars(), ini,
+                            Map.of(SESSIONS_DATASOURCE_XML, sessionsDataSourceXml(dbUrl)));
+                } else {
+                    JettyNode.makeBase(dir.resolve("base"), webapp, pgDriver(), ini);
+                }
             }
-            JettyNode.makeBase(dir.resolve("base"), webapp, pgDriver(), ini);
-        }
 
-        @Override
-        public Node node(String name, Path dir, Webapp webapp, String dbUrl, Map<String, String> env)
-                throws Exception {
-            return JettyNode.on(name, dir.resolve("base"), dir.resolve(name), webapp.context(), env);
-        }
+            @Override
+            public Node node(String name, Path dir, Webapp webapp, String dbUrl, Map<String, String> env)
+                    throws Exception {
+                return JettyNode.on(name, dir.resolve("base"), dir.resolve(name), webapp.context(), env);
+            }
 
-        @Override
-        public String sessionsTable() {
-            return "jettysessions";
-        }
-    };
+            @Override
+            public String sessionsTable() {
+                return "jettysessions";
+            }
+        };
+    }
 
     /** {@link #start(String, int, boolean, Webapp)} with the standalone WAR. */
     static Cluster start(String name, int size, boolean sticky) throws Exception {
@@ -266,6 +293,78 @@ final class Cluster implements AutoCloseable {
                 "jetty.session.savePeriod.seconds=0",
                 "jetty.session.gracePeriod.seconds=60",
                 "");
+    }
+
+    /**
+     * As {@link #sessionStoreIni}, the connections from the pool that {@link #sessionsDataSourceXml} binds in JNDI
+     * (Jetty's jndi and plus modules, that XML file run from this ini).
+     */
+    static String pooledSessionStoreIni(String schema) {
+        return String.join("\n",
+                "--module=session-store-jdbc",
+                "--module=jndi",
+                "--module=plus",
+                SESSIONS_DATASOURCE_XML,
+                "db-connection-type=datasource",
+                "jetty.session.jdbc.datasourceName=" + SESSIONS_DATASOURCE,
+                "jetty.session.jdbc.schema.schemaName=" + sessionsSchema(schema),
+                "jetty.session.savePeriod.seconds=0",
+                "jetty.session.gracePeriod.seconds=60",
+                "");
+    }
+
+    /**
+     * The Jetty XML that binds the session store's pool at {@link #SESSIONS_DATASOURCE}: a DBCP2 BasicDataSource
+     * on {@code dbUrl}, sized as the Tomcat nodes' session pool (tomcat-conf/cluster/context.xml: 4 connections,
+     * 10 s wait, SELECT 1 validation).
+     */
+    static String sessionsDataSourceXml(String dbUrl) {
+        String url = dbUrl.replace("&", "&amp;").replace("<", "&lt;");
+        return String.join("\n",
+                "<?xml version=\"1.0\"?>",
+                "<!DOCTYPE Configure PUBLIC \"-//Jetty//Configure//EN\" \"https://jetty.org/configure_10_0.dtd\">",
+                "<Configure id=\"Server\" class=\"org.eclipse.jetty.server.Server\">",
+                "  <New id=\"sessionsDataSource\" class=\"org.eclipse.jetty.plus.jndi.Resource\">",
+                "    <Arg>" + SESSIONS_DATASOURCE + "</Arg>",
+                "    <Arg>",
+                "      <New class=\"org.apache.commons.dbcp2.BasicDataSource\">",
+                "        <Set name=\"driverClassName\">org.postgresql.Driver</Set>",
+                "        <Set name=\"url\">" + url + "</Set>",
+                "        <Set name=\"maxTotal\">4</Set>",
+                "        <Set name=\"maxIdle\">4</Set>",
+                "        <Set name=\"maxWait\">",
+                "          <Call class=\"java.time.Duration\" name=\"ofSeconds\"><Arg type=\"long\">10</Arg></Call>",
+                "        </Set>",
+                "        <Set name=\"validationQuery\">SELECT 1</Set>",
+                "      </New>",
+                "    </Arg>",
+                "  </New>",
+                "</Configure>",
+                "");
+    }
+
+    /**
+     * The jars of the pooled Jetty base's lib/ext: PostgreSQL's driver, commons-dbcp2 and commons-pool2 of the
+     * test class path (the versions pom.xml names), and commons-logging, which pom.xml replaces by jcl-over-slf4j,
+     * from the local Maven repository in the version commons-dbcp2 declares.
+     */
+    static List<Path> poolJars() throws Exception {
+        Path logging = Path.of(System.getProperty("maven.repo.local",
+                        Path.of(System.getProperty("user.home"), ".m2", "repository").toString()),
+                "commons-logging", "commons-logging", COMMONS_LOGGING, "commons-logging-" + COMMONS_LOGGING + ".jar");
+        if (!Files.isRegularFile(logging)) {
+            throw new AssertionError("No " + logging + " (mvn dependency:get"
+                    + " -Dartifact=commons-logging:commons-logging:" + COMMONS_LOGGING + ")");
+        }
+        return List.of(pgDriver(), jarOf(org.apache.commons.dbcp2.BasicDataSource.class),
+                jarOf(org.apache.commons.pool2.ObjectPool.class), logging);
+    }
+
+    /** The commons-logging that commons-dbcp2 2.13.0 declares. */
+    private static final String COMMONS_LOGGING = "1.3.4";
+
+    private static Path jarOf(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
     /**

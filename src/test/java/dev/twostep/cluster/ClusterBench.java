@@ -17,9 +17,11 @@ import dev.twostep.bench.ExternalSignIns;
  * benchmark's stand-in and the send limits {@code SignInBench} uses; the virtual users registered through
  * HAProxy; then the sign-in load of {@code SignInLoad} through HAProxy for a warm-up (not counted) and a window.
  *
- * <p>Options: {@code --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky --tomcat}; with
- * {@code --tomcat} the nodes are Tomcat 10.1 ({@link TomcatNode}: PersistentManager, DataSourceStore,
- * PersistentValve; not with {@code --sticky}).
+ * <p>Options: {@code --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky --tomcat --pooled};
+ * with {@code --tomcat} the nodes are Tomcat 10.1 ({@link TomcatNode}: PersistentManager, DataSourceStore,
+ * PersistentValve; not with {@code --sticky}); with {@code --pooled} Jetty's session store takes its
+ * connections from a pool bound in JNDI ({@link Cluster#JETTY_POOLED}) instead of opening one for each load
+ * and store (not with {@code --sticky} or {@code --tomcat}).
  */
 public final class ClusterBench {
     private ClusterBench() {
@@ -33,6 +35,7 @@ public final class ClusterBench {
         int seconds = 30;
         boolean sticky = false;
         boolean tomcat = false;
+        boolean pooled = false;
         for (String arg : args) {
             String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "";
             if (arg.startsWith("--sizes=")) {
@@ -49,14 +52,20 @@ public final class ClusterBench {
                 sticky = true;
             } else if (arg.equals("--tomcat")) {
                 tomcat = true;
+            } else if (arg.equals("--pooled")) {
+                pooled = true;
             } else {
                 System.out.println("Options: --sizes=1,2,3 --clients=8 --users=16 --warmup=20 --seconds=30 --sticky"
-                        + " --tomcat");
+                        + " --tomcat --pooled");
                 return;
             }
         }
         if (tomcat && sticky) {
             System.out.println("--tomcat runs the nodes with their sessions in PostgreSQL only: no --sticky");
+            return;
+        }
+        if (pooled && (tomcat || sticky)) {
+            System.out.println("--pooled is for Jetty's session store in PostgreSQL: no --tomcat, no --sticky");
             return;
         }
         for (String[] container : List.of(new String[] {"twostep.jetty.home", "jetty-home-"},
@@ -67,7 +76,8 @@ public final class ClusterBench {
         }
         System.out.printf("Cluster sign-in benchmark: %s nodes %s, %s, %d clients, %d users, %d s warm-up, %d s"
                 + " window, %d cores (shared by HAProxy, PostgreSQL, the nodes and this load generator), %s%n",
-                tomcat ? "Tomcat 10.1" : "Jetty 12", sizes,
+                tomcat ? "Tomcat 10.1" : pooled ? "Jetty 12 (session store: db-connection-type=datasource, DBCP2"
+                        + " pool of 4)" : "Jetty 12", sizes,
                 sticky ? "sticky sessions (in each node's memory)" : "round robin, sessions in PostgreSQL",
                 clients, users, warmup, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         List<String> summary = new ArrayList<>();
@@ -76,7 +86,7 @@ public final class ClusterBench {
             env.put("TWILIO_BASE_URL", load.twilioBaseUrl());
             for (int size : sizes) {
                 try (Cluster cluster = Cluster.start("bench" + size, size, sticky, Cluster.STANDALONE, env,
-                        tomcat ? TomcatNode.CONTAINER : Cluster.JETTY)) {
+                        tomcat ? TomcatNode.CONTAINER : pooled ? Cluster.JETTY_POOLED : Cluster.JETTY)) {
                     ExternalSignIns.Run run = load.against(cluster.proxy.url(""), users, 4);
                     System.out.printf("%n%d node%s: %d users registered through HAProxy%n", size, size == 1 ? "" : "s",
                             run.users());

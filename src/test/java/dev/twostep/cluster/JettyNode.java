@@ -40,6 +40,16 @@ final class JettyNode extends Node {
      * lib/ext; without: the modules of {@link #MODULES}.
      */
     static void makeBase(Path dir, Cluster.Webapp webapp, Path pgDriver, String sessionStoreIni) throws Exception {
+        makeBase(dir, webapp, List.of(pgDriver), sessionStoreIni, Map.of());
+    }
+
+    /**
+     * As {@link #makeBase(Path, Cluster.Webapp, Path, String)}, with every jar of {@code extJars} in lib/ext (the
+     * PostgreSQL driver and, for pooled session connections, the pool's jars) and each file of {@code baseFiles}
+     * (a path relative to the base, e.g. etc/x.xml, and its content) written into the base.
+     */
+    static void makeBase(Path dir, Cluster.Webapp webapp, List<Path> extJars, String sessionStoreIni,
+                         Map<String, String> baseFiles) throws Exception {
         deleteTree(dir);
         Files.createDirectories(dir);
         Process setup = new ProcessBuilder(java(), "-jar", jettyHome().resolve("start.jar").toString(),
@@ -56,8 +66,14 @@ final class JettyNode extends Node {
         if (sessionStoreIni != null) {
             Files.writeString(dir.resolve("start.d/session-store-jdbc.ini"), sessionStoreIni);
             Files.createDirectories(dir.resolve("lib/ext"));
-            Files.copy(pgDriver, dir.resolve("lib/ext").resolve(pgDriver.getFileName()),
-                    StandardCopyOption.REPLACE_EXISTING);
+            for (Path jar : extJars) {
+                Files.copy(jar, dir.resolve("lib/ext").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        for (Map.Entry<String, String> file : baseFiles.entrySet()) {
+            Path target = dir.resolve(file.getKey());
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, file.getValue());
         }
         Files.createDirectories(dir.resolve("webapps"));
         webapp.deployInto(dir);
