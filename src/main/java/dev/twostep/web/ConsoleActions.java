@@ -24,10 +24,7 @@ import dev.twostep.enroll.Phone;
 import dev.twostep.enroll.PhoneDao;
 import dev.twostep.factor.Factors;
 import dev.twostep.guard.Attributes;
-import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
-import dev.twostep.guard.Http;
-import dev.twostep.guard.ReturnTo;
 import dev.twostep.limits.LockKeys;
 import dev.twostep.limits.Lockouts;
 
@@ -102,7 +99,9 @@ final class ConsoleActions {
             }
             case "reset" -> reset(request, response, operator, name);
             case "confirm" -> {
-                confirm(request, response, operator, name);
+                // The operator's own "confirm it's you": the code step, then back to this user's page.
+                FreshStep.of(context).confirm(request, response, operator, ConsoleServlet.userPath(config, name),
+                        "console");
                 yield null;
             }
             default -> Outcome.refused(HttpServletResponse.SC_BAD_REQUEST, "console.error.badRequest");
@@ -162,18 +161,6 @@ final class ConsoleActions {
                 what.name().toLowerCase(java.util.Locale.ROOT) + "; " + reason);
         phone.filter(Phone::confirmed).ifPresent(p -> tell(request, name, p));
         return Outcome.done(what == Factors.Reset.PHONE ? "console.done.phoneReset" : "console.done.allReset");
-    }
-
-    /** "Confirm it's you" for the operator: back to the code step of this sign-in, then to the user's page. */
-    private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState operator, String name) {
-        String back = ConsoleServlet.userPath(config, name);
-        if (!GuardSession.stepUp(request, operator)) {
-            Http.seeOther(request, response, back);
-            return;
-        }
-        ReturnTo.save(request.getSession(), back);
-        audit.record(AuditLog.Event.STEP_UP_ASKED, operator.username(), Requests.client(context, request), "console");
-        Http.seeOther(request, response, config.pagesPath() + "/code");
     }
 
     /** The typed reason: one line, control and format characters dropped; null when blank or too long. */

@@ -195,14 +195,14 @@ public class ConsoleServlet extends HttpServlet {
         List<Map<String, Object>> factorRows = new ArrayList<>();
         for (Factor f : factors.list(name)) {
             if (f instanceof Factor.PhoneFactor p) {
-                factorRows.add(row("kind", Views.message(request, "console.factor." + p.phone().channel().name()
+                factorRows.add(SecurityServlet.row("kind", Views.message(request, "console.factor." + p.phone().channel().name()
                                 .toLowerCase(Locale.ROOT), PhoneMask.lastDigits(p.phone().e164())),
                         "added", Activity.utc(p.addedAt()), "lastUsed", Activity.utc(p.lastUsedAt())));
             } else if (f instanceof Factor.AppFactor a) {
-                factorRows.add(row("kind", Views.message(request, "security.app", a.label()),
+                factorRows.add(SecurityServlet.row("kind", Views.message(request, "security.app", a.label()),
                         "added", Activity.utc(a.addedAt()), "lastUsed", Activity.utc(a.lastUsedAt())));
             } else if (f instanceof Factor.RecoveryCodesFactor r) {
-                factorRows.add(row("kind", Views.message(request, "security.recovery", r.remaining(), r.total()),
+                factorRows.add(SecurityServlet.row("kind", Views.message(request, "security.recovery", r.remaining(), r.total()),
                         "added", Activity.utc(r.addedAt()), "lastUsed", Activity.utc(r.lastUsedAt())));
             }
         }
@@ -216,7 +216,7 @@ public class ConsoleServlet extends HttpServlet {
         Health.Sends sends = health.userSends(name);
         vars.put("sendsHour", sends.lastHour());
         vars.put("sendsDay", sends.lastDay());
-        vars.put("devices", devices.listLive(name, now).stream().map(d -> row("label", d.label(),
+        vars.put("devices", devices.listLive(name, now).stream().map(d -> SecurityServlet.row("label", d.label(),
                 "added", Activity.utc(d.createdAt()), "lastUsed", Activity.utc(d.lastSeenAt()),
                 "expires", Activity.utc(d.expiresAt()))).toList());
         AuditSearch.Filter filter = new AuditSearch.Filter(null, null, java.util.Set.of(), name, null);
@@ -247,7 +247,7 @@ public class ConsoleServlet extends HttpServlet {
             String text = !s.lockedAt(now) ? Views.message(request, "console.lock.failures", what, s.failures())
                     : s.lockedUntil() == Long.MAX_VALUE ? Views.message(request, "console.lock.forGood", what, s.failures())
                     : Views.message(request, "console.lock.locked", what, s.failures(), Activity.utc(s.lockedUntil()));
-            locks.add(row("scope", scope, "text", text, "locked", s.lockedAt(now)));
+            locks.add(SecurityServlet.row("scope", scope, "text", text, "locked", s.lockedAt(now)));
         });
     }
 
@@ -318,7 +318,7 @@ public class ConsoleServlet extends HttpServlet {
             // A merged row says how often, as the user's own activity list does.
             String detail = r.repeats() > 1 ? (r.detail() == null ? "" : r.detail() + " ") + "(" + r.repeats()
                     + " times)" : r.detail();
-            return row("iso", java.time.Instant.ofEpochMilli(r.at()).toString(), "when", Activity.utc(r.at()),
+            return SecurityServlet.row("iso", java.time.Instant.ofEpochMilli(r.at()).toString(), "when", Activity.utc(r.at()),
                     "user", r.username() == null ? "" : r.username(),
                     "userHref", r.username() == null ? null : userPath(config, r.username()),
                     "event", r.event().name(),
@@ -373,13 +373,5 @@ public class ConsoleServlet extends HttpServlet {
 
     static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    static Map<String, Object> row(Object... pairs) {
-        Map<String, Object> row = new HashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            row.put((String) pairs[i], pairs[i + 1]);
-        }
-        return row;
     }
 }

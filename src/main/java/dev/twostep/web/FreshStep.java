@@ -35,6 +35,25 @@ public final class FreshStep {
         return config.pagesPath() + "/" + (then != null && PAGES.contains(then) ? then : "security");
     }
 
+    /**
+     * "Confirm it's you" pressed: the session goes back to the code step of this sign-in
+     * ({@link dev.twostep.guard.GuardSession#stepUp}), audited as {@code STEP_UP_ASKED} with {@code detail}, and
+     * comes back to {@code back} after it. A session that moved on meanwhile is sent to {@code back}, which
+     * sorts out where it stands.
+     */
+    public void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state, String back,
+                        String detail) {
+        if (!dev.twostep.guard.GuardSession.stepUp(request, state)) {
+            dev.twostep.guard.Http.seeOther(request, response, back);
+            return;
+        }
+        dev.twostep.guard.ReturnTo.save(request.getSession(), back);
+        Attributes.require(request.getServletContext(), dev.twostep.audit.AuditLog.class).record(
+                dev.twostep.audit.AuditLog.Event.STEP_UP_ASKED, state.username(),
+                Requests.client(request.getServletContext(), request), detail);
+        dev.twostep.guard.Http.seeOther(request, response, config.pagesPath() + "/code");
+    }
+
     private final TwostepConfig config;
     private final Clock clock;
     private final Views views;

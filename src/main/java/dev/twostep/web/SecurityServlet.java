@@ -26,10 +26,8 @@ import dev.twostep.factor.RememberedDeviceDao;
 import dev.twostep.factor.TotpFactor;
 import dev.twostep.factor.TotpFactorDao;
 import dev.twostep.guard.Attributes;
-import dev.twostep.guard.GuardSession;
 import dev.twostep.guard.GuardState;
 import dev.twostep.guard.Http;
-import dev.twostep.guard.ReturnTo;
 
 /**
  * The security page ({@code <pages-path>/security}), for a session that passed both steps: the user's
@@ -211,19 +209,10 @@ public class SecurityServlet extends HttpServlet {
         done(request, response, "security.done.devicesForgotten");
     }
 
-    /** "Confirm it's you": back to the code step of this sign-in, then here. */
-    private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state)
-            throws IOException {
-        String here = FreshStep.returnPath(config, request.getParameter("then"));
-        if (!GuardSession.stepUp(request, state)) {
-            // The session moved on meanwhile (another sign-in): the page sorts out where it stands.
-            Http.seeOther(request, response, here);
-            return;
-        }
-        ReturnTo.save(request.getSession(), here);
-        audit.record(AuditLog.Event.STEP_UP_ASKED, state.username(), Requests.client(getServletContext(), request),
-                null);
-        Http.seeOther(request, response, config.pagesPath() + "/code");
+    /** "Confirm it's you": back to the code step of this sign-in, then to the page the form names. */
+    private void confirm(HttpServletRequest request, HttpServletResponse response, GuardState state) {
+        FreshStep.of(getServletContext()).confirm(request, response, state,
+                FreshStep.returnPath(config, request.getParameter("then")), null);
     }
 
     private void done(HttpServletRequest request, HttpServletResponse response, String noticeKey) {
@@ -286,7 +275,8 @@ public class SecurityServlet extends HttpServlet {
         views.render(request, response, status, "security", vars);
     }
 
-    private static Map<String, Object> row(Object... pairs) {
+    /** A template row from name/value pairs. */
+    static Map<String, Object> row(Object... pairs) {
         Map<String, Object> row = new HashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             row.put((String) pairs[i], pairs[i + 1]);
